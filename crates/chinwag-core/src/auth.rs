@@ -1,0 +1,188 @@
+//! Credentials: secret keys, HS256 JWTs (app and user tokens), and the legacy
+//! identity-verification signature. Every comparison of secret material is
+//! constant-time.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::error::{CoreError, CoreResult};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A fresh random secret key: `sk_` + 32 base62 characters (~190 bits).
+pub fn generate_secret_key() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    let mut key = String::from("sk_");
+    for _ in 0..32 {
+        key.push(ALPHABET[rng.random_range(0..ALPHABET.len())] as char);
+    }
+    key
+}
+
+/// Constant-time equality of two secrets.
+pub fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else { unreachable!("HMAC-SHA256 accepts keys of any length") };
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// The legacy identity-verification signature: hex HMAC-SHA256 of the user id.
+pub fn user_signature(secret_key: &str, user_id: &str) -> String {
+    hex::encode(hmac_sha256(secret_key.as_bytes(), user_id.as_bytes()))
+}
+
+/// Checks a legacy signature, case-insensitively (some official snippets
+/// upper-case it), in constant time.
+pub fn verify_user_signature(secret_key: &str, user_id: &str, signature: &str) -> bool {
+    let expected = user_signature(secret_key, user_id);
+    let given = signature.to_ascii_lowercase();
+    secrets_equal(expected.as_bytes(), given.as_bytes())
+}
+
+/// Which kind of token a JWT is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    App,
+    User,
+}
+
+/// The claims Chinwag issues and accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claims {
+    pub token_type: TokenType,
+    pub iss: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Expiry, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// Not valid before, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    typ: Option<String>,
+}
+
+/// Signs claims as an HS256 JWT.
+pub fn sign_jwt(secret_key: &str, claims: &Claims) -> String {
+    let header = Header { alg: "HS256".into(), typ: Some("JWT".into()) };
+    let header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default());
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
+    let signing_input = format!("{header}.{payload}");
+    let signature = URL_SAFE_NO_PAD.encode(hmac_sha256(secret_key.as_bytes(), signing_input.as_bytes()));
+    format!("{signing_input}.{signature}")
+}
+
+/// Does this string look like a JWT (three dot-separated parts)?
+pub fn looks_like_jwt(token: &str) -> bool {
+    token.split('.').count() == 3
+}
+
+/// Verifies an HS256 JWT against any of `keys` and checks time claims.
+/// `now_s` is seconds since the epoch. Issuer and subject are checked by the
+/// caller, who knows what they must be.
+pub fn verify_jwt<'k>(token: &str, keys: impl IntoIterator<Item = &'k str>, now_s: i64) -> CoreResult<Claims> {
+    let bad = |why: &str| CoreError::unauthorized(format!("Invalid token: {why}."));
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("not a JWT"));
+    };
+    let header: Header = URL_SAFE_NO_PAD
+        .decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| bad("malformed header"))?;
+    if header.alg != "HS256" {
+        return Err(bad("only the HS256 algorithm is supported"));
+    }
+    let signature = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad("malformed signature"))?;
+    let signing_input = &token[..h.len() + 1 + p.len()];
+    let valid =
+        keys.into_iter().any(|key| secrets_equal(&hmac_sha256(key.as_bytes(), signing_input.as_bytes()), &signature));
+    if !valid {
+        return Err(bad("signature does not match"));
+    }
+    let claims: Claims = URL_SAFE_NO_PAD
+        .decode(p)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| bad("malformed claims (tokenType and iss are required)"))?;
+    if let Some(exp) = claims.exp
+        && now_s >= exp
+    {
+        return Err(bad("expired"));
+    }
+    if let Some(nbf) = claims.nbf
+        && now_s < nbf
+    {
+        return Err(bad("not yet valid (nbf)"));
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_known_value() {
+        assert_eq!(
+            user_signature("YOUR_SECRET_KEY", "123456"),
+            "207ab5de7a56abd7f58b48663f24da96991bc2477d9b352ed0df026fe6515492"
+        );
+        assert!(verify_user_signature(
+            "YOUR_SECRET_KEY",
+            "123456",
+            "207AB5DE7A56ABD7F58B48663F24DA96991BC2477D9B352ED0DF026FE6515492"
+        ));
+        assert!(!verify_user_signature("YOUR_SECRET_KEY", "123457", "207ab5"));
+    }
+
+    #[test]
+    fn jwt_round_trip_and_checks() {
+        let claims = Claims {
+            token_type: TokenType::App,
+            iss: "app1".into(),
+            sub: None,
+            exp: Some(2_000),
+            nbf: Some(1_000),
+            iat: None,
+        };
+        let token = sign_jwt("sk_a", &claims);
+        assert_eq!(verify_jwt(&token, ["sk_b", "sk_a"], 1_500).unwrap(), claims);
+        assert!(verify_jwt(&token, ["sk_b"], 1_500).is_err());
+        assert!(verify_jwt(&token, ["sk_a"], 2_000).is_err(), "expired");
+        assert!(verify_jwt(&token, ["sk_a"], 999).is_err(), "nbf");
+        let mut tampered = token.clone();
+        tampered.insert(token.find('.').unwrap() + 2, 'x');
+        assert!(verify_jwt(&tampered, ["sk_a"], 1_500).is_err());
+        assert!(verify_jwt("a.b", ["sk_a"], 0).is_err());
+    }
+
+    #[test]
+    fn rejects_alg_none() {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"tokenType":"app","iss":"a"}"#);
+        assert!(verify_jwt(&format!("{header}.{payload}."), ["k"], 0).is_err());
+    }
+}

@@ -1,0 +1,184 @@
+//! The ports the services need. Adapters live in other crates: the SQLite
+//! and PostgreSQL stores, the realtime hub's event bus, the local file store.
+//!
+//! Every `Store` method is one atomic unit: the adapter opens and commits the
+//! transaction inside it, and the domain never holds one. Methods that change
+//! a conversation return the events they committed, so that the service can
+//! publish them after the commit.
+
+use async_trait::async_trait;
+
+use crate::error::CoreResult;
+use crate::events::ConversationEvent;
+use crate::model::*;
+
+/// Outcome of a conversation-changing write: its result plus the events it committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed<T> {
+    pub value: T,
+    pub events: Vec<ConversationEvent>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- apps
+    async fn create_app(&self, app: App) -> CoreResult<App>;
+    async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>>;
+    async fn list_apps(&self) -> CoreResult<Vec<App>>;
+    async fn update_app_settings(&self, app_id: &str, settings: AppSettings) -> CoreResult<App>;
+
+    // ---- users
+    /// Applies every patch, or none (the batch is all-or-nothing).
+    /// Returns the users after the change, in request order.
+    async fn upsert_users(&self, app_id: &str, patches: Vec<(String, UserPatch)>, now: i64) -> CoreResult<Vec<User>>;
+    async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<Option<User>>;
+    async fn list_users(&self, app_id: &str, page: &Page) -> CoreResult<Vec<User>>;
+
+    // ---- conversations
+    /// Creates or merges a conversation and adds (never removes) participants.
+    /// Every participant must be an existing user.
+    async fn upsert_conversation(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        patch: ConversationPatch,
+        add_participants: Vec<String>,
+        now: i64,
+    ) -> CoreResult<Committed<ConversationView>>;
+    async fn get_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Option<ConversationView>>;
+    /// Deletes the conversation, its messages and participants. False if it did not exist.
+    async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<bool>>;
+    /// All conversations of the app, newest first (by creation).
+    async fn list_conversations(
+        &self,
+        app_id: &str,
+        query: &ConversationQuery,
+        page: &Page,
+    ) -> CoreResult<Vec<ConversationView>>;
+    /// The conversations a user takes part in, most recent activity first.
+    async fn list_user_conversations(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        query: &UserConversationQuery,
+        page: &Page,
+    ) -> CoreResult<Vec<UserConversation>>;
+
+    // ---- participants
+    /// Adds a participant, or overwrites their settings (defaults fill the gaps).
+    async fn join(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        user_id: &str,
+        settings: ParticipantSettings,
+        now: i64,
+    ) -> CoreResult<Committed<Participant>>;
+    /// Changes only the given settings of an existing participant.
+    async fn update_participant(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        user_id: &str,
+        settings: ParticipantSettings,
+    ) -> CoreResult<Committed<Participant>>;
+    /// Removes a participant. False if they were not one.
+    async fn leave(&self, app_id: &str, conversation_id: &str, user_id: &str) -> CoreResult<Committed<bool>>;
+
+    // ---- messages
+    /// Appends messages in order. A message whose (sender, idempotency key) was
+    /// seen before in this conversation is not stored again: the stored one is
+    /// returned in its place.
+    async fn append_messages(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        messages: Vec<NewMessage>,
+        now: i64,
+    ) -> CoreResult<Committed<Vec<Message>>>;
+    async fn get_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<Option<Message>>;
+    /// Newest first.
+    async fn list_messages(&self, app_id: &str, conversation_id: &str, page: &Page) -> CoreResult<Vec<Message>>;
+    async fn edit_message(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        message_id: &str,
+        patch: MessagePatch,
+        now: i64,
+    ) -> CoreResult<Committed<Message>>;
+    /// False if the message did not exist.
+    async fn delete_message(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> CoreResult<Committed<bool>>;
+
+    // ---- reactions
+    async fn add_reaction(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        message_id: &str,
+        emoji: &str,
+        user_id: &str,
+        now: i64,
+    ) -> CoreResult<Committed<Message>>;
+    async fn remove_reaction(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        message_id: &str,
+        emoji: &str,
+        user_id: &str,
+    ) -> CoreResult<Committed<Message>>;
+
+    // ---- read state
+    async fn mark_read(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> CoreResult<Committed<ParticipantState>>;
+    async fn mark_unread(
+        &self,
+        app_id: &str,
+        conversation_id: &str,
+        user_id: &str,
+    ) -> CoreResult<Committed<ParticipantState>>;
+
+    // ---- files
+    async fn insert_file(&self, app_id: &str, file: FileRecord) -> CoreResult<()>;
+    async fn get_file(&self, app_id: &str, token: &str) -> CoreResult<Option<FileRecord>>;
+    /// Is `user_id` a participant of some conversation holding a message with this file?
+    async fn user_can_read_file(&self, app_id: &str, token: &str, user_id: &str) -> CoreResult<bool>;
+}
+
+/// Where committed events go after the commit. Implementations must not block.
+pub trait EventBus: Send + Sync + 'static {
+    fn publish(&self, events: Vec<ConversationEvent>);
+}
+
+/// Storage for uploaded file bytes.
+#[async_trait]
+pub trait FileStore: Send + Sync + 'static {
+    async fn put(&self, app_id: &str, token: &str, bytes: &[u8]) -> CoreResult<()>;
+    async fn get(&self, app_id: &str, token: &str) -> CoreResult<Option<Vec<u8>>>;
+    async fn delete(&self, app_id: &str, token: &str) -> CoreResult<()>;
+}
+
+/// Wall-clock time, in milliseconds since the epoch.
+pub trait Clock: Send + Sync + 'static {
+    fn now_ms(&self) -> i64;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    }
+}

@@ -1,0 +1,143 @@
+//! Apps, their keys and settings, and who is asking.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use crate::auth::{self, TokenType};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::ids::check_id;
+use crate::model::{App, AppSettings};
+use crate::ports::{Clock, Store};
+
+/// Who a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// The app's backend: a secret key or an app JWT. Full access.
+    App,
+    /// A signed-in user, from a user JWT.
+    User(String),
+}
+
+/// How long a cached app record is trusted. Apps change rarely (and can be
+/// changed by the CLI while the server runs), so a short TTL keeps the auth
+/// check off the database without making changes wait long.
+const APP_CACHE_TTL_MS: i64 = 2_000;
+
+/// Looks up apps, with a short-lived cache on the authentication hot path.
+pub struct AppDirectory {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    cache: RwLock<HashMap<String, (Arc<App>, i64)>>,
+}
+
+impl AppDirectory {
+    pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        AppDirectory { store, clock, cache: RwLock::new(HashMap::new()) }
+    }
+
+    pub async fn get(&self, app_id: &str) -> CoreResult<Option<Arc<App>>> {
+        let now = self.clock.now_ms();
+        if let Ok(cache) = self.cache.read()
+            && let Some((app, at)) = cache.get(app_id)
+            && now - at < APP_CACHE_TTL_MS
+        {
+            return Ok(Some(app.clone()));
+        }
+        let Some(app) = self.store.get_app(app_id).await? else {
+            return Ok(None);
+        };
+        let app = Arc::new(app);
+        if let Ok(mut cache) = self.cache.write() {
+            cache.insert(app_id.to_owned(), (app.clone(), now));
+        }
+        Ok(Some(app))
+    }
+
+    fn forget(&self, app_id: &str) {
+        if let Ok(mut cache) = self.cache.write() {
+            cache.remove(app_id);
+        }
+    }
+
+    /// Checks a bearer credential for the REST API: a secret key, an app JWT,
+    /// or (where `allow_user` says so) a user JWT. Wrong app, wrong key and
+    /// unknown app all answer the same 401, so app ids cannot be probed.
+    pub async fn authenticate(
+        &self,
+        app_id: &str,
+        bearer: Option<&str>,
+        allow_user: bool,
+    ) -> CoreResult<(Arc<App>, Principal)> {
+        let denied = || {
+            CoreError::unauthorized(format!(
+                "The credentials are not valid for app '{app_id}'. Send 'Authorization: Bearer <secret key or app token>'."
+            ))
+        };
+        let Some(bearer) = bearer.map(str::trim).filter(|b| !b.is_empty()) else {
+            return Err(CoreError::unauthorized(
+                "Missing credentials. Send 'Authorization: Bearer <secret key or app token>'.",
+            ));
+        };
+        let app = self.get(app_id).await?.ok_or_else(denied)?;
+        if auth::looks_like_jwt(bearer) {
+            let claims =
+                auth::verify_jwt(bearer, app.secret_keys.iter().map(String::as_str), self.clock.now_ms() / 1000)?;
+            if claims.iss != app.id {
+                return Err(CoreError::unauthorized("Invalid token: iss does not name this app."));
+            }
+            return match claims.token_type {
+                TokenType::App => Ok((app, Principal::App)),
+                TokenType::User if allow_user => {
+                    let sub = claims.sub.filter(|s| !s.is_empty()).ok_or_else(|| {
+                        CoreError::unauthorized("Invalid token: a user token needs sub (the user id).")
+                    })?;
+                    Ok((app, Principal::User(sub)))
+                }
+                TokenType::User => Err(CoreError::unauthorized(
+                    "A user token cannot call this endpoint; use the secret key or an app token.",
+                )),
+            };
+        }
+        let matches = app
+            .secret_keys
+            .iter()
+            .fold(false, |found, key| found | auth::secrets_equal(key.as_bytes(), bearer.as_bytes()));
+        if matches { Ok((app, Principal::App)) } else { Err(denied()) }
+    }
+
+    /// Creates an app; a secret key is generated when none is given.
+    pub async fn create(&self, app_id: &str, secret_key: Option<String>) -> CoreResult<App> {
+        check_id("appId", app_id)?;
+        if self.store.get_app(app_id).await?.is_some() {
+            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("App '{app_id}' already exists.")));
+        }
+        let key = secret_key.unwrap_or_else(auth::generate_secret_key);
+        if key.len() < 16 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(CoreError::invalid("A secret key needs at least 16 characters and no whitespace."));
+        }
+        self.store
+            .create_app(App {
+                id: app_id.to_owned(),
+                secret_keys: vec![key],
+                settings: AppSettings::default(),
+                created_at: self.clock.now_ms(),
+            })
+            .await
+    }
+
+    pub async fn list(&self) -> CoreResult<Vec<App>> {
+        self.store.list_apps().await
+    }
+
+    pub async fn update_settings(&self, app_id: &str, settings: AppSettings) -> CoreResult<App> {
+        let app = self.store.update_app_settings(app_id, settings).await?;
+        self.forget(app_id);
+        Ok(app)
+    }
+
+    /// Signs a URL capability for downloading a file.
+    pub fn file_signature(app: &App, token: &str, viewer: &str, expires_ms: i64) -> String {
+        let key = app.secret_keys.first().map(String::as_str).unwrap_or_default();
+        auth::user_signature(key, &format!("file\n{}\n{token}\n{viewer}\n{expires_ms}", app.id))
+    }
+}

@@ -1,0 +1,66 @@
+//! Users and their conversation lists.
+
+use std::collections::HashSet;
+
+use super::Services;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::check_id;
+use crate::limits::MAX_USERS_PER_BATCH;
+use crate::model::{Page, User, UserConversation, UserConversationQuery, UserPatch};
+
+impl Services {
+    pub async fn upsert_user(&self, app_id: &str, user_id: &str, patch: UserPatch) -> CoreResult<User> {
+        check_id("userId", user_id)?;
+        patch.validate()?;
+        let mut users = self.store.upsert_users(app_id, vec![(user_id.to_owned(), patch)], self.now()).await?;
+        users.pop().ok_or_else(|| CoreError::internal("upsert_users returned no user"))
+    }
+
+    /// All or nothing: every entry is checked first, and any invalid one
+    /// rejects the whole batch with one reason per bad entry.
+    pub async fn upsert_users(&self, app_id: &str, patches: Vec<(String, UserPatch)>) -> CoreResult<Vec<User>> {
+        if patches.len() > MAX_USERS_PER_BATCH {
+            return Err(CoreError::limit(format!(
+                "A batch holds at most {MAX_USERS_PER_BATCH} users; this one has {}.",
+                patches.len()
+            )));
+        }
+        let mut reasons = Vec::new();
+        let mut seen = HashSet::new();
+        for (id, patch) in &patches {
+            if let Err(e) = check_id("userId", id).and_then(|()| patch.validate()) {
+                reasons.extend(e.reasons.into_iter().map(|r| format!("{id}: {r}")));
+            }
+            if !seen.insert(id.as_str()) {
+                reasons.push(format!("{id}: appears more than once in the batch."));
+            }
+        }
+        if !reasons.is_empty() {
+            return Err(CoreError::with_reasons(crate::error::ErrorCode::InvalidRequest, reasons));
+        }
+        self.store.upsert_users(app_id, patches, self.now()).await
+    }
+
+    pub async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<User> {
+        check_id("userId", user_id)?;
+        self.store.get_user(app_id, user_id).await?.ok_or_else(|| CoreError::user_not_found(user_id))
+    }
+
+    pub async fn list_users(&self, app_id: &str, page: Page) -> CoreResult<Vec<User>> {
+        self.store.list_users(app_id, &page).await
+    }
+
+    pub async fn list_user_conversations(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        query: UserConversationQuery,
+        page: Page,
+    ) -> CoreResult<Vec<UserConversation>> {
+        check_id("userId", user_id)?;
+        if self.store.get_user(app_id, user_id).await?.is_none() {
+            return Err(CoreError::user_not_found(user_id));
+        }
+        self.store.list_user_conversations(app_id, user_id, &query, &page).await
+    }
+}

@@ -1,0 +1,185 @@
+//! Extractors that turn every malformed input into our 400 body instead of
+//! axum's plain-text rejections: JSON bodies, path ids, query strings, and
+//! the app credentials.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, RawPathParams, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chinwag_core::ErrorCode;
+use chinwag_core::limits::MAX_JSON_BODY_BYTES;
+use chinwag_core::model::App;
+use chinwag_core::service::Principal;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// A JSON body, limited in size, with errors that name the offending field.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        parse_json(&read_body(req, state).await?).map(JsonBody)
+    }
+}
+
+/// A JSON body that may be empty, meaning "all defaults".
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+/// Reads the body, refusing more than [`MAX_JSON_BODY_BYTES`] with our 400.
+async fn read_body<S: Send + Sync>(req: Request, _state: &S) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(req.into_body(), MAX_JSON_BODY_BYTES).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some());
+        if too_large {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("The request body is larger than {MAX_JSON_BODY_BYTES} bytes."),
+            )
+        } else {
+            ApiError::new(ErrorCode::InvalidRequest, format!("Could not read the request body: {e}"))
+        }
+    })
+}
+
+/// Parses JSON, reporting the path of the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(ErrorCode::InvalidJson, "The request body is empty; a JSON document is required."));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let code = if inner.is_syntax() || inner.is_eof() { ErrorCode::InvalidJson } else { ErrorCode::InvalidRequest };
+        let code = if code == ErrorCode::InvalidRequest && path.split('.').any(|seg| seg.starts_with("custom")) {
+            ErrorCode::InvalidCustom
+        } else {
+            code
+        };
+        let reason = if path == "." || path.is_empty() { format!("{inner}") } else { format!("{path}: {inner}") };
+        ApiError::new(code, reason)
+    })
+}
+
+/// Path parameters, percent-decoded; bad UTF-8 is a 400 `INVALID_ID`.
+#[derive(Debug)]
+pub struct Ids<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Ids<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Ids(v))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidId, format!("Invalid path: {}", e.body_text())))
+    }
+}
+
+/// A query string, with errors in our body format.
+#[derive(Debug)]
+pub struct QueryArgs<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryArgs<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| QueryArgs(v))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("Invalid query string: {}", e.body_text())))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(rest)
+}
+
+async fn app_id(parts: &mut Parts, state: &AppState) -> Result<String, ApiError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::InvalidId, format!("Invalid path: {}", e.body_text())))?;
+    params
+        .iter()
+        .find(|(k, _)| *k == "appId")
+        .map(|(_, v)| v.to_owned())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No app id in the path."))
+}
+
+/// The calling app's backend: a secret key or an app JWT.
+#[derive(Debug, Clone)]
+pub struct AppAuth {
+    pub app: Arc<App>,
+}
+
+impl AppAuth {
+    pub fn id(&self) -> &str {
+        &self.app.id
+    }
+}
+
+impl FromRequestParts<AppState> for AppAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let app_id = app_id(parts, state).await?;
+        let (app, _) = state.services.apps().authenticate(&app_id, bearer(parts), false).await?;
+        Ok(AppAuth { app })
+    }
+}
+
+/// The app's backend or a signed-in user (user JWT): for the file endpoints,
+/// which browsers call too.
+#[derive(Debug, Clone)]
+pub struct AnyAuth {
+    pub app: Arc<App>,
+    pub principal: Principal,
+}
+
+impl FromRequestParts<AppState> for AnyAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let app_id = app_id(parts, state).await?;
+        let (app, principal) = state.services.apps().authenticate(&app_id, bearer(parts), true).await?;
+        Ok(AnyAuth { app, principal })
+    }
+}
+
+/// Like [`AnyAuth`], but absent credentials are allowed (the download
+/// endpoint then relies on a signed URL).
+#[derive(Debug, Clone)]
+pub struct MaybeAuth(pub Option<AnyAuth>);
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(AUTHORIZATION).is_none() {
+            return Ok(MaybeAuth(None));
+        }
+        AnyAuth::from_request_parts(parts, state).await.map(|a| MaybeAuth(Some(a)))
+    }
+}

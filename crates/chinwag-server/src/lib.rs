@@ -1,0 +1,160 @@
+//! Chinwag's HTTP transport: the REST v1 API (at `/v1/{appId}` and
+//! `/public_api/v1/{appId}`), credentials extraction, the one error mapping,
+//! and the OpenAPI document generated from the handlers.
+
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod routes;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use chinwag_core::ErrorCode;
+use chinwag_core::model::App;
+use chinwag_core::service::Services;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::dto::Renderer;
+use crate::error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    /// The externally visible base URL, for links (file downloads).
+    pub public_url: Arc<str>,
+    router: Arc<OnceLock<Router>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("public_url", &self.public_url).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(services: Services, public_url: &str) -> Self {
+        AppState { services, public_url: public_url.trim_end_matches('/').into(), router: Arc::new(OnceLock::new()) }
+    }
+
+    pub fn renderer<'a>(&'a self, app: &'a App, viewer: &'a str) -> Renderer<'a> {
+        Renderer { public_url: &self.public_url, app, viewer, now: self.services.now() }
+    }
+
+    /// The full router, for `POST /batch` to dispatch into.
+    pub(crate) fn router(&self) -> Option<Router> {
+        self.router.get().cloned()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Chinwag REST API", version = "1", description = "A TalkJS-compatible chat API. Authenticate with `Authorization: Bearer <secret key or app JWT>`."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every operation can fail on bad input (ids included) or credentials, and
+/// any can fail internally: document those once, for all of them.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder, schema::Ref};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+            for op in ops.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                for (code, description) in
+                    [("400", "Invalid input"), ("401", "Missing or wrong credentials"), ("500", "Internal error")]
+                {
+                    responses.entry(code.to_owned()).or_insert_with(|| error(description));
+                }
+            }
+        }
+    }
+}
+
+/// The OpenAPI document, generated from the handlers' annotations and types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::Modify;
+    let mut doc =
+        OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).nest("/v1/{appId}", routes::api()).into_openapi();
+    // After the routes are merged in, so that it sees every operation.
+    CommonErrors.modify(&mut doc);
+    doc
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "No such endpoint.")
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed, format!("{method} is not allowed on this endpoint."))
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let doc = Arc::new(openapi());
+    let slack = 64 * 1024;
+    let app = Router::new()
+        .nest("/v1/{appId}", routes::api().into())
+        .nest("/public_api/v1/{appId}", routes::api().into())
+        .route(
+            "/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()).into_response() }
+            }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(chinwag_core::limits::MAX_FILE_BYTES as usize + slack))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state.clone());
+    let _ = state.router.set(app.clone());
+    app
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

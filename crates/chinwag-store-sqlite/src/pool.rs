@@ -1,0 +1,45 @@
+//! A fixed pool of read connections, used from blocking threads.
+
+use std::sync::{Arc, Mutex};
+
+use chinwag_core::{CoreError, CoreResult};
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+pub(crate) struct ReaderPool {
+    idle: Arc<Mutex<Vec<Connection>>>,
+    permits: Semaphore,
+}
+
+impl ReaderPool {
+    pub(crate) fn new(conns: Vec<Connection>) -> Self {
+        let n = conns.len();
+        ReaderPool { idle: Arc::new(Mutex::new(conns)), permits: Semaphore::new(n) }
+    }
+
+    /// Runs `f` on a read connection, off the async runtime.
+    pub(crate) async fn read<T, F>(&self, f: F) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> CoreResult<T> + Send + 'static,
+    {
+        let _permit =
+            self.permits.acquire().await.map_err(|e| CoreError::internal(format!("reader pool closed: {e}")))?;
+        let conn = self
+            .idle
+            .lock()
+            .map_err(|_| CoreError::internal("reader pool poisoned"))?
+            .pop()
+            .ok_or_else(|| CoreError::internal("reader pool empty despite a permit"))?;
+        let idle = self.idle.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = f(&conn);
+            if let Ok(mut idle) = idle.lock() {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| CoreError::internal(format!("read task failed: {e}")))?
+    }
+}

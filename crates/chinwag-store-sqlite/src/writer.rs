@@ -1,0 +1,101 @@
+//! The single writer thread and its group commit.
+
+use std::sync::mpsc;
+
+use chinwag_core::{CoreError, CoreResult};
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::db_err;
+
+/// Most requests folded into one commit. Bounded so that one commit's
+/// latency stays small under a flood.
+const MAX_GROUP: usize = 512;
+
+/// A queued write: runs inside a savepoint and yields a completion that
+/// answers the caller once the outcome of the commit is known.
+type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+struct Completion {
+    ok: bool,
+    finish: Box<dyn FnOnce(CoreResult<()>) + Send>,
+}
+
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(crate) fn start(conn: Connection) -> CoreResult<Self> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, rx))
+            .map_err(|e| CoreError::internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(Writer { jobs: tx })
+    }
+
+    /// Runs `f` as one atomic unit and answers after it is durably committed.
+    pub(crate) async fn write<T, F>(&self, f: F) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> CoreResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<CoreResult<T>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            Completion {
+                ok: result.is_ok(),
+                finish: Box::new(move |commit| {
+                    let _ = reply.send(commit.and(result));
+                }),
+            }
+        });
+        self.jobs.send(job).map_err(|_| CoreError::internal("the writer thread has stopped"))?;
+        answer.await.map_err(|_| CoreError::internal("the writer thread dropped a request"))?
+    }
+}
+
+fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = Vec::with_capacity(16);
+        group.push(first);
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_group(&conn, group);
+    }
+}
+
+fn commit_group(conn: &Connection, group: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        // The jobs never ran. Dropping them drops their reply channels, so
+        // every caller gets an internal error rather than a hang.
+        tracing::error!(error = %e, requests = group.len(), "cannot begin a write transaction");
+        return;
+    }
+    let mut completions = Vec::with_capacity(group.len());
+    for job in group {
+        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let completion = job(conn);
+        let end = if savepoint.is_ok() && completion.ok {
+            conn.execute_batch("RELEASE job")
+        } else {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+        };
+        if let Err(e) = end {
+            tracing::error!(error = %e, "savepoint handling failed");
+        }
+        completions.push(completion);
+    }
+    let commit = conn.execute_batch("COMMIT").map_err(db_err);
+    if commit.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for c in completions {
+        (c.finish)(commit.clone());
+    }
+}

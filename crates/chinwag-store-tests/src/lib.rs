@@ -1,0 +1,253 @@
+//! The `Store` contract: behaviour every store adapter must show. Each store
+//! crate runs this whole suite against itself through [`contract_tests!`].
+
+use chinwag_core::content::{ContentBlock, TextNode};
+use chinwag_core::events::EventKind;
+use chinwag_core::model::*;
+use chinwag_core::ports::Store;
+
+pub const APP: &str = "contract";
+const NOW: i64 = 1_700_000_000_000;
+
+pub async fn setup(store: &dyn Store) {
+    store
+        .create_app(App {
+            id: APP.into(),
+            secret_keys: vec!["sk_contract_key_0001".into()],
+            settings: AppSettings::default(),
+            created_at: NOW,
+        })
+        .await
+        .expect("create app");
+}
+
+async fn user(store: &dyn Store, id: &str) {
+    let patch = UserPatch { name: Patch::Set(format!("User {id}")), ..Default::default() };
+    store.upsert_users(APP, vec![(id.into(), patch)], NOW).await.expect("upsert user");
+}
+
+async fn conversation(store: &dyn Store, id: &str, users: &[&str]) {
+    for u in users {
+        user(store, u).await;
+    }
+    store
+        .upsert_conversation(APP, id, ConversationPatch::default(), users.iter().map(|u| u.to_string()).collect(), NOW)
+        .await
+        .expect("upsert conversation");
+}
+
+fn text(sender: Option<&str>, body: &str, key: Option<&str>) -> NewMessage {
+    NewMessage {
+        kind: if sender.is_some() { MessageType::UserMessage } else { MessageType::SystemMessage },
+        sender_id: sender.map(str::to_owned),
+        content: NewContent::Blocks(vec![ContentBlock::Text { children: vec![TextNode::plain(body)] }]),
+        custom: Default::default(),
+        referenced_message_id: None,
+        idempotency_key: key.map(str::to_owned),
+        origin: Origin::Rest,
+        created_at: None,
+        read_by: vec![],
+    }
+}
+
+/// A user patch keeps absent fields, clears nulls, and merges custom keys.
+pub async fn user_patch_semantics(store: &dyn Store) {
+    setup(store).await;
+    let mut custom = std::collections::BTreeMap::new();
+    custom.insert("a".to_owned(), Some("1".to_owned()));
+    custom.insert("b".to_owned(), Some("2".to_owned()));
+    let create = UserPatch {
+        name: Patch::Set("Alice".into()),
+        photo_url: Patch::Set("https://x/p.png".into()),
+        custom: CustomPatch::Merge(custom),
+        ..Default::default()
+    };
+    store.upsert_users(APP, vec![("alice".into(), create)], NOW).await.expect("create");
+    let mut remove_a = std::collections::BTreeMap::new();
+    remove_a.insert("a".to_owned(), None);
+    let update = UserPatch { photo_url: Patch::Clear, custom: CustomPatch::Merge(remove_a), ..Default::default() };
+    let users = store.upsert_users(APP, vec![("alice".into(), update)], NOW + 1).await.expect("update");
+    assert_eq!(users[0].name, "Alice");
+    assert_eq!(users[0].photo_url, None);
+    assert_eq!(users[0].custom.get("b").map(String::as_str), Some("2"));
+    assert!(!users[0].custom.contains_key("a"));
+    assert_eq!(users[0].created_at, NOW, "creation time survives updates");
+    let stored = store.get_user(APP, "alice").await.expect("get").expect("exists");
+    assert_eq!(stored, users[0]);
+}
+
+/// A batch with one bad entry writes nothing.
+pub async fn user_batch_is_all_or_nothing(store: &dyn Store) {
+    setup(store).await;
+    let good = UserPatch { name: Patch::Set("Good".into()), ..Default::default() };
+    let nameless = UserPatch::default();
+    let err = store
+        .upsert_users(APP, vec![("good".into(), good), ("nameless".into(), nameless)], NOW)
+        .await
+        .expect_err("a new user without a name fails");
+    assert!(err.reasons.iter().any(|r| r.contains("nameless")), "{err}");
+    assert!(store.get_user(APP, "good").await.expect("get").is_none(), "nothing was written");
+}
+
+/// Participants are only ever added by an upsert, and must be users.
+pub async fn conversation_upsert_adds_participants(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    user(store, "c").await;
+    let view = store
+        .upsert_conversation(APP, "c1", ConversationPatch::default(), vec!["c".into()], NOW)
+        .await
+        .expect("add c")
+        .value;
+    let ids: Vec<_> = view.participants.iter().map(|p| p.participant.user_id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    let err = store
+        .upsert_conversation(APP, "c2", ConversationPatch::default(), vec!["a".into(), "ghost".into()], NOW)
+        .await
+        .expect_err("ghost is not a user");
+    assert_eq!(err.kind(), chinwag_core::ErrorKind::BadRequest);
+    assert!(err.reasons.iter().any(|r| r.contains("ghost")), "{err}");
+    assert!(store.get_conversation(APP, "c2").await.expect("get").is_none(), "nothing was written");
+}
+
+/// Sequence numbers are assigned per conversation, gapless and increasing.
+pub async fn events_carry_gapless_sequence_numbers(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    let mut seqs = Vec::new();
+    for i in 0..5 {
+        let c = store
+            .append_messages(APP, "c1", vec![text(Some("a"), &format!("m{i}"), None)], NOW + i)
+            .await
+            .expect("send");
+        seqs.extend(c.events.iter().map(|e| e.seq));
+        assert!(matches!(c.events[0].kind, EventKind::MessageCreated(_)));
+    }
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "gapless: {seqs:?}");
+}
+
+/// The same (sender, idempotency key) stores one message and answers it again.
+pub async fn idempotency_key_deduplicates(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    let first = store.append_messages(APP, "c1", vec![text(Some("a"), "hi", Some("k1"))], NOW).await.expect("first");
+    let again =
+        store.append_messages(APP, "c1", vec![text(Some("a"), "hi", Some("k1"))], NOW + 1).await.expect("again");
+    assert_eq!(first.value[0].id, again.value[0].id);
+    assert!(again.events.is_empty(), "a repeat publishes nothing");
+    let other_sender =
+        store.append_messages(APP, "c1", vec![text(Some("b"), "hi", Some("k1"))], NOW + 2).await.expect("b");
+    assert_ne!(other_sender.value[0].id, first.value[0].id);
+    let page = Page::new(Some(100), None).expect("page");
+    assert_eq!(store.list_messages(APP, "c1", &page).await.expect("list").len(), 2);
+}
+
+/// A failing write leaves nothing behind, and a sender must be a participant.
+pub async fn failed_append_writes_nothing(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    user(store, "outsider").await;
+    let err = store
+        .append_messages(APP, "c1", vec![text(Some("a"), "ok", None), text(Some("outsider"), "no", None)], NOW)
+        .await
+        .expect_err("outsider is no participant");
+    assert!(err.reasons[0].contains("outsider"), "{err}");
+    let page = Page::new(Some(100), None).expect("page");
+    assert!(store.list_messages(APP, "c1", &page).await.expect("list").is_empty());
+}
+
+/// Unread counts follow messages from others, reads and mark-unread.
+pub async fn unread_counts(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    let unread = |uc: Vec<UserConversation>| (uc[0].me.unread_message_count, uc[0].me.is_unread());
+    let page = Page::new(None, None).expect("page");
+    let q = UserConversationQuery::default();
+    store
+        .append_messages(APP, "c1", vec![text(Some("a"), "1", None), text(Some("a"), "2", None)], NOW + 10)
+        .await
+        .expect("send");
+    store.append_messages(APP, "c1", vec![text(Some("b"), "mine", None)], NOW + 11).await.expect("send");
+    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (2, true));
+    store.mark_read(APP, "c1", "b", NOW + 20).await.expect("read");
+    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (0, false));
+    store.mark_unread(APP, "c1", "b").await.expect("unread");
+    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (0, true));
+    store.append_messages(APP, "c1", vec![text(Some("a"), "3", None)], NOW + 30).await.expect("send");
+    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (1, true));
+    let unreads = UserConversationQuery { unreads_only: true, ..Default::default() };
+    assert_eq!(store.list_user_conversations(APP, "a", &unreads, &page).await.expect("list").len(), 1, "b's message");
+    store.mark_read(APP, "c1", "a", NOW + 40).await.expect("read");
+    assert_eq!(store.list_user_conversations(APP, "a", &unreads, &page).await.expect("list").len(), 0);
+}
+
+/// Deleting a conversation removes its messages and participants.
+pub async fn delete_conversation_cascades(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    let sent = store.append_messages(APP, "c1", vec![text(Some("a"), "x", None)], NOW).await.expect("send");
+    assert!(store.delete_conversation(APP, "c1").await.expect("delete").value);
+    assert!(store.get_conversation(APP, "c1").await.expect("get").is_none());
+    assert!(!store.delete_conversation(APP, "c1").await.expect("again").value);
+    conversation(store, "c1", &["a"]).await;
+    let page = Page::new(Some(100), None).expect("page");
+    assert!(store.list_messages(APP, "c1", &page).await.expect("list").is_empty(), "old messages are gone");
+    assert!(store.get_message(APP, "c1", &sent.value[0].id).await.expect("get").is_none());
+}
+
+/// Concurrent writes each answer correctly, including when some fail.
+pub async fn concurrent_writes_are_isolated(store: std::sync::Arc<dyn Store>) {
+    setup(store.as_ref()).await;
+    conversation(store.as_ref(), "c1", &["a"]).await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let sender = if i % 10 == 0 { "nobody" } else { "a" };
+            store.append_messages(APP, "c1", vec![text(Some(sender), &format!("m{i}"), None)], NOW + i).await.is_ok()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        ok += usize::from(t.await.expect("join"));
+    }
+    assert_eq!(ok, 180, "exactly the 20 bad sends fail");
+    let page = Page::new(Some(100), None).expect("page");
+    let mut total = 0;
+    let mut cursor = page.clone();
+    loop {
+        let batch = store.list_messages(APP, "c1", &cursor).await.expect("list");
+        total += batch.len();
+        match batch.last() {
+            Some(m) if batch.len() == 100 => cursor = Page::new(Some(100), Some(m.id.clone())).expect("page"),
+            _ => break,
+        }
+    }
+    assert_eq!(total, 180);
+}
+
+/// Instantiates every contract test for a store. `$make` is an async
+/// expression yielding an `Arc<dyn Store>` that is fresh for each test.
+#[macro_export]
+macro_rules! contract_tests {
+    ($make:expr) => {
+        $crate::contract_tests!(@each $make;
+            user_patch_semantics, user_batch_is_all_or_nothing, conversation_upsert_adds_participants,
+            events_carry_gapless_sequence_numbers, idempotency_key_deduplicates, failed_append_writes_nothing,
+            unread_counts, delete_conversation_cascades);
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn concurrent_writes_are_isolated() {
+            let (store, _guard) = $make;
+            $crate::concurrent_writes_are_isolated(store).await;
+        }
+    };
+    (@each $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let (store, _guard) = $make;
+                $crate::$name(store.as_ref()).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,99 @@
+//! Configuration: defaults < `chinwag.toml` (or `--config FILE`) <
+//! `CHINWAG_*` environment < command-line flags. Validated at startup.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The settings file's shape; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    log_format: Option<String>,
+}
+
+/// Values given on the command line or in the environment (clap merges those two).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Overrides {
+    pub(crate) config: Option<PathBuf>,
+    pub(crate) listen: Option<String>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) public_url: Option<String>,
+    pub(crate) log_format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) listen: SocketAddr,
+    pub(crate) data_dir: PathBuf,
+    /// Base URL clients reach this server at (for file links). Defaults to `http://<listen>`.
+    pub(crate) public_url: String,
+    pub(crate) log_format: LogFormat,
+}
+
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub(crate) const DEFAULT_DATA_DIR: &str = "./chinwag-data";
+
+impl Config {
+    pub(crate) fn load(o: Overrides) -> anyhow::Result<Config> {
+        let file = match &o.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("chinwag.toml").exists() => read_file(Path::new("chinwag.toml"))?,
+            None => FileConfig::default(),
+        };
+        let listen_text = o.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .with_context(|| format!("listen: '{listen_text}' is not an address like 127.0.0.1:8080"))?;
+        let data_dir = o.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let public_url = o.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public_url: '{public_url}' must start with http:// or https://");
+        }
+        let log_format = match o.log_format.or(file.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("log_format: '{other}' must be 'text' or 'json'"),
+        };
+        Ok(Config { listen, data_dir, public_url, log_format })
+    }
+
+    pub(crate) fn database_path(&self) -> PathBuf {
+        self.data_dir.join("chinwag.db")
+    }
+
+    pub(crate) fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+/// Parses durations like `90s`, `30m`, `1h`, `2d` (a bare number is seconds).
+pub(crate) fn parse_duration_secs(text: &str) -> anyhow::Result<i64> {
+    let text = text.trim();
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: i64 = digits.parse().with_context(|| format!("'{text}' is not a duration like 30m, 1h or 2d"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => bail!("'{text}': the unit must be s, m, h or d"),
+    };
+    Ok(n * scale)
+}

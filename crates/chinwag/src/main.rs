@@ -1,0 +1,309 @@
+//! `chinwag`: the server binary. Parses the command line, loads the
+//! configuration, wires the store, event bus and file store into the
+//! services (the composition root), and runs the chosen subcommand.
+
+mod config;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chinwag_core::auth::{self, Claims, TokenType};
+use chinwag_core::model::{App, AppSettings};
+use chinwag_core::ports::SystemClock;
+use chinwag_core::service::{NoEvents, Services};
+use chinwag_realtime::LocalBus;
+use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, LogFormat, Overrides, parse_duration_secs};
+
+#[derive(Parser)]
+#[command(
+    name = "chinwag",
+    version,
+    about = "A self-hosted chat API server, compatible with the TalkJS REST API and realtime protocol"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Directory holding the database and uploaded files.
+    #[arg(long, env = "CHINWAG_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A TOML settings file (default: ./chinwag.toml if present).
+    #[arg(long, env = "CHINWAG_CONFIG", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on.
+        #[arg(long, env = "CHINWAG_LISTEN")]
+        listen: Option<String>,
+        /// Base URL clients use to reach this server (for file links).
+        #[arg(long, env = "CHINWAG_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// `text` or `json`.
+        #[arg(long, env = "CHINWAG_LOG_FORMAT")]
+        log_format: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage apps (works while the server is stopped).
+    App {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        action: AppAction,
+    },
+    /// Mint a JWT for development.
+    Token {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        kind: TokenKind,
+    },
+    /// Print Talk.oneOnOneId for two user ids.
+    OneOnOneId { a: String, b: String },
+}
+
+#[derive(Subcommand)]
+enum AppAction {
+    /// Create an app (a random secret key is generated unless given).
+    Create {
+        #[arg(long)]
+        app_id: String,
+        #[arg(long)]
+        secret_key: Option<String>,
+    },
+    /// List apps.
+    List,
+    /// Show one app, with its secret keys.
+    Show { app_id: String },
+    /// Change an app's settings.
+    Set {
+        app_id: String,
+        #[arg(long)]
+        identity_verification: Option<Verification>,
+        #[arg(long)]
+        browser_sync_users: Option<Switch>,
+        #[arg(long)]
+        browser_sync_conversations: Option<Switch>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Verification {
+    Required,
+    Optional,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Subcommand)]
+enum TokenKind {
+    /// A user token (tokenType "user", sub = user id).
+    User {
+        #[arg(long)]
+        app_id: String,
+        #[arg(long)]
+        user_id: String,
+        /// Lifetime, e.g. 30m, 1h, 2d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+    /// An app token for the REST API (tokenType "app").
+    App {
+        #[arg(long)]
+        app_id: String,
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+}
+
+fn load(common: &Common, extra: Overrides) -> anyhow::Result<Config> {
+    Config::load(Overrides { config: common.config.clone(), data_dir: common.data_dir.clone(), ..extra })
+}
+
+fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    SqliteStore::open(&config.database_path())
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config.database_path().display()))
+}
+
+/// Services for one-shot commands: nothing is listening for events.
+fn offline_services(config: &Config) -> anyhow::Result<Services> {
+    let store = Arc::new(open_store(config)?);
+    Ok(Services::new(
+        store,
+        Arc::new(NoEvents),
+        Arc::new(LocalFileStore::new(config.files_dir())),
+        Arc::new(SystemClock),
+    ))
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("CHINWAG_LOG").unwrap_or_else(|_| "info,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn print_app(app: &App, with_keys: bool) {
+    let s = &app.settings;
+    println!("app id:                      {}", app.id);
+    if with_keys {
+        for key in &app.secret_keys {
+            println!("secret key:                  {key}");
+        }
+    }
+    println!("identity verification:       {}", if s.identity_verification_required { "required" } else { "optional" });
+    println!("browser sync users:          {}", if s.browser_sync_users { "on" } else { "off" });
+    println!("browser sync conversations:  {}", if s.browser_sync_conversations { "on" } else { "off" });
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { common, listen, public_url, log_format } => {
+            let config = load(&common, Overrides { listen, public_url, log_format, ..Default::default() })?;
+            init_tracing(config.log_format);
+            serve(config).await
+        }
+        Command::Migrate { common } => {
+            let config = load(&common, Overrides::default())?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let version = SqliteStore::migrate(&config.database_path()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("database {} is at schema version {version}", config.database_path().display());
+            Ok(())
+        }
+        Command::App { common, action } => {
+            let services = offline_services(&load(&common, Overrides::default())?)?;
+            let apps = services.apps();
+            match action {
+                AppAction::Create { app_id, secret_key } => {
+                    let app = apps.create(&app_id, secret_key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    print_app(&app, true);
+                }
+                AppAction::List => {
+                    for app in apps.list().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                        println!("{}", app.id);
+                    }
+                }
+                AppAction::Show { app_id } => match apps.get(&app_id).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                    Some(app) => print_app(&app, true),
+                    None => bail!("no app '{app_id}'"),
+                },
+                AppAction::Set { app_id, identity_verification, browser_sync_users, browser_sync_conversations } => {
+                    let Some(app) = apps.get(&app_id).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
+                        bail!("no app '{app_id}'");
+                    };
+                    let mut s: AppSettings = app.settings.clone();
+                    if let Some(v) = identity_verification {
+                        s.identity_verification_required = matches!(v, Verification::Required);
+                    }
+                    if let Some(v) = browser_sync_users {
+                        s.browser_sync_users = matches!(v, Switch::On);
+                    }
+                    if let Some(v) = browser_sync_conversations {
+                        s.browser_sync_conversations = matches!(v, Switch::On);
+                    }
+                    print_app(&apps.update_settings(&app_id, s).await.map_err(|e| anyhow::anyhow!("{e}"))?, false);
+                }
+            }
+            Ok(())
+        }
+        Command::Token { common, kind } => {
+            let services = offline_services(&load(&common, Overrides::default())?)?;
+            let (app_id, sub, ttl, token_type) = match kind {
+                TokenKind::User { app_id, user_id, ttl } => (app_id, Some(user_id), ttl, TokenType::User),
+                TokenKind::App { app_id, ttl } => (app_id, None, ttl, TokenType::App),
+            };
+            let Some(app) = services.apps().get(&app_id).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
+                bail!("no app '{app_id}'");
+            };
+            let key = app.secret_keys.first().context("the app has no secret key")?;
+            let now = services.now() / 1000;
+            let claims = Claims {
+                token_type,
+                iss: app_id,
+                sub,
+                exp: Some(now + parse_duration_secs(&ttl)?),
+                nbf: None,
+                iat: Some(now),
+            };
+            println!("{}", auth::sign_jwt(key, &claims));
+            Ok(())
+        }
+        Command::OneOnOneId { a, b } => {
+            println!("{}", chinwag_core::one_on_one::one_on_one_id(&a, &b));
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = Arc::new(open_store(&config)?);
+    let services = Services::new(
+        store,
+        Arc::new(LocalBus::default()),
+        Arc::new(LocalFileStore::new(config.files_dir())),
+        Arc::new(SystemClock),
+    );
+    if services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+        let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("Created a development app on first start:");
+        println!("  app id:     {}", app.id);
+        println!("  secret key: {}", app.secret_keys[0]);
+        println!("Keep the secret key on your backend; never send it to a browser.");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
+    println!("chinwag listening on http://{addr}");
+    let state = chinwag_server::AppState::new(services, &config.public_url);
+    chinwag_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Fuzzes a real `chinwag serve` from its own OpenAPI document with
+# schemathesis (pinned in tests/schemathesis/requirements.txt). Fails on any
+# 5xx, schema violation, undocumented status or content type.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${CHINWAG_BIN:-$root/target/debug/chinwag}
+venv=${SCHEMATHESIS_VENV:-$root/target/schemathesis-venv}
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/schemathesis/requirements.txt"
+fi
+data=$(mktemp -d)
+log="$data/server.log"
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$data/db" >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.1; done
+base=$(sed -n 's/^chinwag listening on //p' "$log")
+key=$(sed -n 's/^ *secret key: *//p' "$log")
+[ -n "$base" ] && [ -n "$key" ] || { cat "$log"; echo "server did not start"; exit 1; }
+cd "$root/tests/schemathesis"
+"$venv/bin/schemathesis" run "$base/v1/openapi.json" \
+  -H "Authorization: Bearer $key" \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
+  --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" -w 2 --seed 1
