@@ -58,8 +58,9 @@ impl OneOrMany {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserBody {
-    /// Required when the user is created.
-    pub name: Option<String>,
+    /// Required when the user is created; cannot be null.
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub email: Option<Option<OneOrMany>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -88,7 +89,7 @@ pub struct UserBody {
 impl From<UserBody> for UserPatch {
     fn from(b: UserBody) -> Self {
         UserPatch {
-            name: b.name.map_or(Patch::Keep, Patch::Set),
+            name: patch(b.name),
             email: patch(b.email.map(|o| o.map(OneOrMany::into_vec))),
             phone: patch(b.phone.map(|o| o.map(OneOrMany::into_vec))),
             photo_url: patch(b.photo_url),
@@ -594,3 +595,5 @@ pub struct UploadDto {
 
 /// A free-form JSON value (used by batch).
 pub type Json = Value;
+
+crate::json_objects!(UserBody, ConversationBody, ParticipantBody, MessageEditBody);

@@ -17,11 +17,32 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::error::ApiError;
 
+/// The top-level JSON shape a request body must have. Checked before
+/// deserialising, because serde would otherwise read a JSON array into a
+/// struct field by field.
+pub trait JsonDocument: DeserializeOwned {
+    const ARRAY: bool;
+}
+
+impl<T: DeserializeOwned> JsonDocument for Vec<T> {
+    const ARRAY: bool = true;
+}
+
+impl<T: DeserializeOwned> JsonDocument for std::collections::BTreeMap<String, T> {
+    const ARRAY: bool = false;
+}
+
+/// Marks request structs as JSON objects.
+#[macro_export]
+macro_rules! json_objects {
+    ($($t:ty),*) => { $(impl $crate::extract::JsonDocument for $t { const ARRAY: bool = false; })* };
+}
+
 /// A JSON body, limited in size, with errors that name the offending field.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+impl<T: JsonDocument, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -33,7 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
 
-impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+impl<T: JsonDocument + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -61,20 +82,27 @@ async fn read_body<S: Send + Sync>(req: Request, _state: &S) -> Result<Bytes, Ap
     })
 }
 
-/// Parses JSON, reporting the path of the field that failed.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+/// Parses a JSON body: syntax first (`INVALID_JSON`), then the top-level
+/// shape, then the fields, reporting the path of the field that failed.
+pub fn parse_json<T: JsonDocument>(bytes: &[u8]) -> Result<T, ApiError> {
+    let Some(first) = bytes.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Err(ApiError::new(ErrorCode::InvalidJson, "The request body is empty; a JSON document is required."));
+    };
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::new(ErrorCode::InvalidJson, format!("The body is not valid JSON: {e}")));
+    }
+    let (wanted, opener) = if T::ARRAY { ("array", b'[') } else { ("object", b'{') };
+    if *first != opener {
+        return Err(ApiError::new(ErrorCode::InvalidRequest, format!("The body must be a JSON {wanted}.")));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { ErrorCode::InvalidJson } else { ErrorCode::InvalidRequest };
-        let code = if code == ErrorCode::InvalidRequest && path.split('.').any(|seg| seg.starts_with("custom")) {
+        let code = if path.split('.').any(|seg| seg.starts_with("custom")) {
             ErrorCode::InvalidCustom
         } else {
-            code
+            ErrorCode::InvalidRequest
         };
         let reason = if path == "." || path.is_empty() { format!("{inner}") } else { format!("{path}: {inner}") };
         ApiError::new(code, reason)

@@ -37,8 +37,9 @@ pub(crate) enum LogFormat {
 pub(crate) struct Config {
     pub(crate) listen: SocketAddr,
     pub(crate) data_dir: PathBuf,
-    /// Base URL clients reach this server at (for file links). Defaults to `http://<listen>`.
-    pub(crate) public_url: String,
+    /// Base URL clients reach this server at (for file links). Defaults to
+    /// `http://<the address actually bound>`.
+    pub(crate) public_url: Option<String>,
     pub(crate) log_format: LogFormat,
 }
 
@@ -57,9 +58,11 @@ impl Config {
             .parse()
             .with_context(|| format!("listen: '{listen_text}' is not an address like 127.0.0.1:8080"))?;
         let data_dir = o.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let public_url = o.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            bail!("public_url: '{public_url}' must start with http:// or https://");
+        let public_url = o.public_url.or(file.public_url);
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("public_url: '{url}' must start with http:// or https://");
         }
         let log_format = match o.log_format.or(file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,

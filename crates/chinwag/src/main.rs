@@ -283,7 +283,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let state = chinwag_server::AppState::new(services, &config.public_url);
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let state = chinwag_server::AppState::new(services, &public_url);
     chinwag_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("shut down cleanly");
     Ok(())

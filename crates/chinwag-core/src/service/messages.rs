@@ -249,9 +249,9 @@ impl Services {
         user_id: &str,
     ) -> CoreResult<Message> {
         check_id("userId", user_id)?;
-        check_emoji(emoji)?;
+        let emoji = normalize_emoji(emoji)?;
         let committed =
-            self.store.add_reaction(app_id, conversation_id, message_id, emoji, user_id, self.now()).await?;
+            self.store.add_reaction(app_id, conversation_id, message_id, &emoji, user_id, self.now()).await?;
         Ok(self.publish(committed))
     }
 
@@ -264,15 +264,16 @@ impl Services {
         user_id: &str,
     ) -> CoreResult<Message> {
         check_id("userId", user_id)?;
-        check_emoji(emoji)?;
-        let committed = self.store.remove_reaction(app_id, conversation_id, message_id, emoji, user_id).await?;
+        let emoji = normalize_emoji(emoji)?;
+        let committed = self.store.remove_reaction(app_id, conversation_id, message_id, &emoji, user_id).await?;
         Ok(self.publish(committed))
     }
 }
 
-/// A reaction is one Unicode emoji (possibly a ZWJ sequence with modifiers)
-/// or a custom `:name:`, at most [`MAX_EMOJI_CHARS`] characters.
-pub(crate) fn check_emoji(emoji: &str) -> CoreResult<()> {
+/// A reaction is one Unicode emoji (any sequence Unicode lists, normalised to
+/// its fully-qualified form, so "❤" and "❤️" are the same reaction) or a
+/// custom `:name:` of at most [`MAX_EMOJI_CHARS`] characters.
+pub(crate) fn normalize_emoji(emoji: &str) -> CoreResult<String> {
     let bad = |why: &str| CoreError::invalid(format!("'{emoji}' is not a valid reaction: {why}."));
     let chars = emoji.chars().count();
     if chars == 0 || chars > MAX_EMOJI_CHARS {
@@ -280,32 +281,25 @@ pub(crate) fn check_emoji(emoji: &str) -> CoreResult<()> {
     }
     if let Some(name) = emoji.strip_prefix(':').and_then(|e| e.strip_suffix(':')) {
         if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+')) {
-            return Ok(());
+            return Ok(emoji.to_owned());
         }
         return Err(bad("a custom emoji is ':name:' with letters, digits, '_', '-' or '+'"));
     }
-    if emoji.chars().any(|c| c.is_ascii() && !c.is_ascii_digit() && c != '#' && c != '*')
-        || emoji.chars().any(char::is_whitespace)
-    {
-        return Err(bad("use a Unicode emoji or a custom ':name:'"));
-    }
-    if !emoji.chars().any(|c| c as u32 >= 0x80) {
-        return Err(bad("use a Unicode emoji or a custom ':name:'"));
-    }
-    Ok(())
+    emojis::get(emoji).map(|e| e.as_str().to_owned()).ok_or_else(|| bad("use one Unicode emoji or a custom ':name:'"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check_emoji;
+    use super::normalize_emoji;
 
     #[test]
     fn emoji_rules() {
         for ok in ["👍", "👍🏽", "👨‍👩‍👧", ":party_parrot:", "❤️", "1️⃣"] {
-            assert!(check_emoji(ok).is_ok(), "{ok}");
+            assert_eq!(normalize_emoji(ok).as_deref(), Ok(ok), "{ok}");
         }
-        for bad in ["", "a", "hello", "👍 👍", "::", ":a b:", &"👍".repeat(51)] {
-            assert!(check_emoji(bad).is_err(), "{bad}");
+        assert_eq!(normalize_emoji("\u{2764}").as_deref(), Ok("\u{2764}\u{fe0f}"), "unqualified heart");
+        for bad in ["", "a", "hello", "👍 👍", "👍👍", "::", ":a b:", &"👍".repeat(51)] {
+            assert!(normalize_emoji(bad).is_err(), "{bad}");
         }
     }
 }

@@ -55,6 +55,12 @@ fn parse_operation(i: usize, op: Value) -> ApiResult<Operation> {
     Ok(Operation { seq, method, path, payload })
 }
 
+fn at(i: usize, e: ApiError) -> ApiError {
+    let mut e = e.0;
+    e.reasons = e.reasons.into_iter().map(|r| format!("[{i}][3]: {r}")).collect();
+    ApiError(e)
+}
+
 /// Query values for GET operations come as a string map.
 fn query_string(payload: &Value) -> ApiResult<String> {
     let Value::Object(map) = payload else {
@@ -97,10 +103,12 @@ pub async fn batch(
     let ops = ops.into_iter().enumerate().map(|(i, op)| parse_operation(i, op)).collect::<ApiResult<Vec<_>>>()?;
     let router = s.router().ok_or_else(|| ApiError(chinwag_core::CoreError::internal("batch router not installed")))?;
     let app = percent_encoding::utf8_percent_encode(auth.id(), percent_encoding::NON_ALPHANUMERIC).to_string();
-    let mut results = Vec::with_capacity(ops.len());
-    for op in ops {
+    // Every operation is checked and built before any runs, so a refused
+    // batch never leaves half of its writes applied.
+    let mut requests = Vec::with_capacity(ops.len());
+    for (i, op) in ops.into_iter().enumerate() {
         let (uri, body) = if op.method == Method::GET {
-            let qs = op.payload.as_ref().map(query_string).transpose()?.unwrap_or_default();
+            let qs = op.payload.as_ref().map(query_string).transpose().map_err(|e| at(i, e))?.unwrap_or_default();
             (format!("/v1/{app}{}{qs}", op.path), Body::empty())
         } else {
             let body = op.payload.map(|p| Body::from(p.to_string())).unwrap_or_else(Body::empty);
@@ -113,14 +121,18 @@ pub async fn batch(
         let req = req
             .header(header::CONTENT_TYPE, "application/json")
             .body(body)
-            .map_err(|e| bad(format!("invalid operation path '{}': {e}", op.path)))?;
+            .map_err(|e| bad(format!("[{i}][2]: '{}' is not a valid path: {e}", op.path)))?;
+        requests.push((op.seq, req));
+    }
+    let mut results = Vec::with_capacity(requests.len());
+    for (seq, req) in requests {
         let resp = router.clone().oneshot(req).await.unwrap_or_else(|never| match never {});
         let status = resp.status().as_u16();
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
             .map_err(|e| ApiError(chinwag_core::CoreError::internal(e)))?;
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        results.push(Value::Array(vec![op.seq, Value::from(status), body]));
+        results.push(Value::Array(vec![seq, Value::from(status), body]));
     }
     Ok(Json(results))
 }

@@ -5,4 +5,19 @@
 
 mod support;
 
+mod durability;
 mod seed;
+
+mod auth;
+mod batch;
+mod conversations;
+mod errors;
+mod files;
+mod import;
+mod messages;
+mod pagination;
+mod participants;
+mod persistence;
+mod reactions;
+mod read_state;
+mod users;
