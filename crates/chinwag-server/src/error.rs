@@ -53,8 +53,13 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(code = e.code.as_str(), detail = e.detail.as_deref().unwrap_or(""), "request failed");
         }
+        let rate_limited = e.code == ErrorCode::RateLimited;
         let body = ErrorBody { error_code: e.code.as_str().to_owned(), reasons: e.reasons };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if rate_limited {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 

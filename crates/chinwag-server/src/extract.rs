@@ -174,6 +174,7 @@ impl FromRequestParts<AppState> for AppAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let app_id = app_id(parts, state).await?;
         let (app, _) = state.services.apps().authenticate(&app_id, bearer(parts), false).await?;
+        state.services.admit(&app.id)?;
         Ok(AppAuth { app })
     }
 }
@@ -192,6 +193,7 @@ impl FromRequestParts<AppState> for AnyAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let app_id = app_id(parts, state).await?;
         let (app, principal) = state.services.apps().authenticate(&app_id, bearer(parts), true).await?;
+        state.services.admit(&app.id)?;
         Ok(AnyAuth { app, principal })
     }
 }

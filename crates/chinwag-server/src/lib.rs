@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod routes;
 
 use std::sync::{Arc, OnceLock};
@@ -128,6 +129,8 @@ async fn method_not_allowed(method: Method) -> ApiError {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let doc = Arc::new(openapi());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let scrape = metrics.clone();
     let slack = 64 * 1024;
     let app = Router::new()
         .nest("/v1/{appId}", routes::api().into())
@@ -141,10 +144,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(move || {
+                let m = scrape.clone();
+                async move { m.render() }
+            }),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(chinwag_core::limits::MAX_FILE_BYTES as usize + slack))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
         .with_state(state.clone());
     let _ = state.router.set(app.clone());
     app

@@ -11,6 +11,7 @@
 //! This crate holds no business rules: where a write needs one (merging a
 //! patch, say) it calls into `chinwag-core` inside the transaction.
 
+mod checkpoint;
 mod codec;
 mod files;
 mod pool;
@@ -32,6 +33,8 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: writer::Writer,
     readers: pool::ReaderPool,
+    /// Background threads stop once this is dropped.
+    _alive: std::sync::Arc<()>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -63,13 +66,20 @@ impl SqliteStore {
         let mut conn = Connection::open(path).map_err(db_err)?;
         configure(&conn).map_err(db_err)?;
         schema::migrate(&mut conn)?;
+        // The writer never checkpoints inline (that stalls every queued
+        // write); a background connection does it instead.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(db_err)?;
+        let checkpointer = Connection::open(path).map_err(db_err)?;
+        configure(&checkpointer).map_err(db_err)?;
+        let alive = std::sync::Arc::new(());
+        checkpoint::start(checkpointer, std::sync::Arc::downgrade(&alive))?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open(path).map_err(db_err)?;
             configure(&reader).map_err(db_err)?;
             readers.push(reader);
         }
-        Ok(SqliteStore { writer: writer::Writer::start(conn)?, readers: pool::ReaderPool::new(readers) })
+        Ok(SqliteStore { writer: writer::Writer::start(conn)?, readers: pool::ReaderPool::new(readers), _alive: alive })
     }
 
     /// Applies pending migrations and reports the schema version reached.

@@ -15,6 +15,9 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     public_url: Option<String>,
     log_format: Option<String>,
+    rate_limit_per_second: Option<u32>,
+    rate_limit_burst: Option<u32>,
+    shutdown_grace_seconds: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -25,6 +28,7 @@ pub(crate) struct Overrides {
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) public_url: Option<String>,
     pub(crate) log_format: Option<String>,
+    pub(crate) rate_limit_per_second: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +45,17 @@ pub(crate) struct Config {
     /// `http://<the address actually bound>`.
     pub(crate) public_url: Option<String>,
     pub(crate) log_format: LogFormat,
+    /// Requests per second per app (0: unlimited), and the burst allowed.
+    pub(crate) rate_limit_per_second: u32,
+    pub(crate) rate_limit_burst: u32,
+    /// How long shutdown waits for in-flight requests.
+    pub(crate) shutdown_grace_seconds: u64,
 }
 
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub(crate) const DEFAULT_DATA_DIR: &str = "./chinwag-data";
+/// Generous for one self-hosted tenant, yet a ceiling on what a leaked key can do.
+pub(crate) const DEFAULT_RATE_PER_SECOND: u32 = 50_000;
 
 impl Config {
     pub(crate) fn load(o: Overrides) -> anyhow::Result<Config> {
@@ -69,7 +80,19 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("log_format: '{other}' must be 'text' or 'json'"),
         };
-        Ok(Config { listen, data_dir, public_url, log_format })
+        let rate_limit_per_second =
+            o.rate_limit_per_second.or(file.rate_limit_per_second).unwrap_or(DEFAULT_RATE_PER_SECOND);
+        let rate_limit_burst = file.rate_limit_burst.unwrap_or(rate_limit_per_second.saturating_mul(2));
+        let shutdown_grace_seconds = file.shutdown_grace_seconds.unwrap_or(10);
+        Ok(Config {
+            listen,
+            data_dir,
+            public_url,
+            log_format,
+            rate_limit_per_second,
+            rate_limit_burst,
+            shutdown_grace_seconds,
+        })
     }
 
     pub(crate) fn database_path(&self) -> PathBuf {

@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use chinwag_core::auth::{self, Claims, TokenType};
 use chinwag_core::model::{App, AppSettings};
 use chinwag_core::ports::SystemClock;
-use chinwag_core::service::{NoEvents, Services};
+use chinwag_core::service::{NoEvents, RateLimit, Services};
 use chinwag_realtime::LocalBus;
 use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -54,6 +54,9 @@ enum Command {
         /// `text` or `json`.
         #[arg(long, env = "CHINWAG_LOG_FORMAT")]
         log_format: Option<String>,
+        /// Requests per second allowed per app (0 = unlimited; default 50000).
+        #[arg(long, env = "CHINWAG_RATE_LIMIT_PER_SECOND")]
+        rate_limit_per_second: Option<u32>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -185,8 +188,11 @@ fn print_app(app: &App, with_keys: bool) {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { common, listen, public_url, log_format } => {
-            let config = load(&common, Overrides { listen, public_url, log_format, ..Default::default() })?;
+        Command::Serve { common, listen, public_url, log_format, rate_limit_per_second } => {
+            let config = load(
+                &common,
+                Overrides { listen, public_url, log_format, rate_limit_per_second, ..Default::default() },
+            )?;
             init_tracing(config.log_format);
             serve(config).await
         }
@@ -269,7 +275,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Arc::new(LocalBus::default()),
         Arc::new(LocalFileStore::new(config.files_dir())),
         Arc::new(SystemClock),
-    );
+    )
+    .with_rate_limit(RateLimit { per_second: config.rate_limit_per_second, burst: config.rate_limit_burst });
     if services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
         let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("Created a development app on first start:");
@@ -285,8 +292,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("chinwag listening on http://{addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let state = chinwag_server::AppState::new(services, &public_url);
-    chinwag_server::serve(listener, state, shutdown_signal()).await?;
-    tracing::info!("shut down cleanly");
+    // Stop accepting on a signal, then give in-flight requests a bounded time.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
+    let mut deadline_rx = stop_rx.clone();
+    let server = chinwag_server::serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    tokio::select! {
+        result = server => result?,
+        () = async move {
+            let _ = deadline_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        } => tracing::warn!(seconds = grace.as_secs(), "in-flight requests did not finish within the grace period"),
+    }
+    drop(stop_rx);
+    tracing::info!("shut down");
     Ok(())
 }
 

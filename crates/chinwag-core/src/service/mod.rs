@@ -5,6 +5,7 @@ mod apps;
 mod conversations;
 mod files;
 mod messages;
+mod rate;
 mod users;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 pub use apps::{AppDirectory, Principal};
 pub use files::{FileDownload, FileUpload};
 pub use messages::{SendMessage, SendPayload};
+pub use rate::RateLimit;
 
 use crate::events::ConversationEvent;
 use crate::ports::{Clock, Committed, EventBus, FileStore, Store};
@@ -24,6 +26,7 @@ pub struct Services {
     pub(crate) files: Arc<dyn FileStore>,
     pub(crate) clock: Arc<dyn Clock>,
     apps: Arc<AppDirectory>,
+    rate: Arc<rate::RateLimiter>,
 }
 
 impl std::fmt::Debug for Services {
@@ -40,7 +43,18 @@ impl Services {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let apps = Arc::new(AppDirectory::new(store.clone(), clock.clone()));
-        Services { store, bus, files, clock, apps }
+        Services { store, bus, files, clock, apps, rate: Arc::new(rate::RateLimiter::new(RateLimit::OFF)) }
+    }
+
+    /// Applies a per-app request rate limit (see [`Services::admit`]).
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate = Arc::new(rate::RateLimiter::new(limit));
+        self
+    }
+
+    /// Counts one request against the app's rate limit.
+    pub fn admit(&self, app_id: &str) -> crate::CoreResult<()> {
+        self.rate.check(app_id, self.now())
     }
 
     pub fn apps(&self) -> &AppDirectory {

@@ -252,3 +252,62 @@ async fn a_sweep_of_odd_requests_never_errors_with_5xx() {
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(s.get("/users?limit=1").await.0, 200);
 }
+
+/// A client over its app's request rate gets 429 with Retry-After, and other apps are unaffected.
+#[tokio::test]
+async fn rate_limit_answers_429_per_app() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(crate::support::BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit-per-second", "5", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
+    let (mut base, mut key) = (String::new(), String::new());
+    for line in out.map_while(Result::ok) {
+        if let Some(k) = line.trim().strip_prefix("secret key:") {
+            key = k.trim().to_owned();
+        }
+        if let Some(b) = line.strip_prefix("chinwag listening on ") {
+            base = b.to_owned();
+            break;
+        }
+    }
+    let other = crate::support::secret_from(&crate::support::cli(dir.path(), &["app", "create", "--app-id", "other"]));
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        let r = http.get(format!("{base}/v1/dev/users")).bearer_auth(&key).send().await.expect("send");
+        if r.status() == 429 {
+            assert_eq!(r.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+            let body: serde_json::Value = r.json().await.expect("json");
+            assert_eq!(body["errorCode"], "RATE_LIMITED");
+            statuses.push(429);
+        } else {
+            statuses.push(r.status().as_u16());
+        }
+    }
+    assert!(statuses.iter().take(10).all(|s| *s == 200), "the burst (2 x 5) passes: {statuses:?}");
+    assert!(statuses.contains(&429), "then the limit bites: {statuses:?}");
+    let r = http.get(format!("{base}/v1/other/users")).bearer_auth(&other).send().await.expect("send");
+    assert_eq!(r.status(), 200, "another app has its own budget");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// /metrics serves Prometheus text that counts requests.
+#[tokio::test]
+async fn metrics_count_requests() {
+    let s = crate::support::Server::start().await;
+    let _ = s.get("/users/nobody").await;
+    let text = reqwest::get(format!("{}/metrics", s.base)).await.expect("get").text().await.expect("text");
+    let count_404 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("chinwag_http_requests_total{status=\"404\"} "))
+        .and_then(|n| n.parse::<u64>().ok())
+        .expect("404 counter");
+    assert!(count_404 >= 1, "{text}");
+    assert!(text.contains("chinwag_http_request_duration_seconds_bucket"));
+}

@@ -10,6 +10,7 @@ mod seed;
 
 mod auth;
 mod batch;
+mod cli;
 mod conversations;
 mod errors;
 mod files;
