@@ -20,6 +20,19 @@ fn event(app: &str, conversation: &str, seq: i64, kind: EventKind) -> Conversati
     ConversationEvent { app_id: app.to_owned(), conversation_id: conversation.to_owned(), seq, kind }
 }
 
+/// Commits `value` with one event about it, numbered with the next seq.
+fn one_event<T: Clone>(
+    conn: &Connection,
+    app: &str,
+    cid: &str,
+    pk: i64,
+    value: T,
+    kind: impl FnOnce(T) -> EventKind,
+) -> CoreResult<Committed<T>> {
+    let seq = next_seq(conn, pk)?;
+    Ok(Committed { value: value.clone(), events: vec![event(app, cid, seq, kind(value))] })
+}
+
 fn owned(s: &str) -> String {
     s.to_owned()
 }
@@ -710,11 +723,7 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: p, events: vec![] });
                 }
                 update_participant_row(conn, pk, &p)?;
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed {
-                    value: p.clone(),
-                    events: vec![event(&app, &cid, seq, EventKind::ParticipantUpdated(p))],
-                })
+                one_event(conn, &app, &cid, pk, p, EventKind::ParticipantUpdated)
             })
             .await
     }
@@ -829,8 +838,7 @@ impl Store for SqliteStore {
                         .map_err(db_err)?;
                 }
                 message.edited_at = Some(now);
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed { value: message.clone(), events: vec![event(&app, &cid, seq, EventKind::MessageEdited(message))] })
+                one_event(conn, &app, &cid, pk, message, EventKind::MessageEdited)
             })
             .await
     }
@@ -901,11 +909,7 @@ impl Store for SqliteStore {
                 .execute(params![message_pk, emoji, user, now])
                 .map_err(db_err)?;
                 let (_, message) = require_message(conn, pk, &cid, &mid)?;
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed {
-                    value: message.clone(),
-                    events: vec![event(&app, &cid, seq, EventKind::ReactionsChanged(message))],
-                })
+                one_event(conn, &app, &cid, pk, message, EventKind::ReactionsChanged)
             })
             .await
     }
@@ -933,11 +937,7 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: message, events: vec![] });
                 }
                 let (_, message) = require_message(conn, pk, &cid, &mid)?;
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed {
-                    value: message.clone(),
-                    events: vec![event(&app, &cid, seq, EventKind::ReactionsChanged(message))],
-                })
+                one_event(conn, &app, &cid, pk, message, EventKind::ReactionsChanged)
             })
             .await
     }
