@@ -39,7 +39,19 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// The legacy identity-verification signature: hex HMAC-SHA256 of the user id.
 pub fn user_signature(secret_key: &str, user_id: &str) -> String {
-    hex::encode(hmac_sha256(secret_key.as_bytes(), user_id.as_bytes()))
+    hmac_hex(secret_key.as_bytes(), user_id)
+}
+
+/// Lowercase hex HMAC-SHA256.
+pub fn hmac_hex(key: &[u8], message: &str) -> String {
+    hex::encode(hmac_sha256(key, message.as_bytes()))
+}
+
+/// 32 random bytes, for server-side keys.
+pub fn random_key() -> Vec<u8> {
+    let mut key = vec![0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), key.as_mut_slice());
+    key
 }
 
 /// Checks a legacy signature, case-insensitively (some official snippets
@@ -74,6 +86,9 @@ pub struct Claims {
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// Bokens only: whether the boken was issued against a valid signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -167,6 +182,7 @@ mod tests {
             exp: Some(2_000),
             nbf: Some(1_000),
             iat: None,
+            signed: None,
         };
         let token = sign_jwt("sk_a", &claims);
         assert_eq!(verify_jwt(&token, ["sk_b", "sk_a"], 1_500).unwrap(), claims);

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     Unauthorized,
     UnauthorizedToEdit,
+    UnauthorizedToEditParticipant,
+    Forbidden,
     AppNotFound,
     UserNotFound,
     ConversationNotFound,
@@ -56,6 +58,8 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::Unauthorized => "UNAUTHORIZED",
             ErrorCode::UnauthorizedToEdit => "UNAUTHORIZED_TO_EDIT",
+            ErrorCode::UnauthorizedToEditParticipant => "UNAUTHORIZED_TO_EDIT_PARTICIPANT",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::AppNotFound => "APP_NOT_FOUND",
             ErrorCode::UserNotFound => "USER_NOT_FOUND",
             ErrorCode::ConversationNotFound => "CONVERSATION_NOT_FOUND",
@@ -79,7 +83,7 @@ impl ErrorCode {
             InvalidRequest | InvalidJson | InvalidId | InvalidCustom | InvalidContent | LimitExceeded
             | PayloadTooLarge | TooManyReactions | NotConfigured => ErrorKind::BadRequest,
             Unauthorized => ErrorKind::Unauthorized,
-            UnauthorizedToEdit | NotAParticipant => ErrorKind::Forbidden,
+            UnauthorizedToEdit | UnauthorizedToEditParticipant | Forbidden | NotAParticipant => ErrorKind::Forbidden,
             AppNotFound | UserNotFound | ConversationNotFound | MessageNotFound | ParticipantNotFound
             | FileNotFound | NotFound => ErrorKind::NotFound,
             MethodNotAllowed => ErrorKind::BadRequest,
@@ -142,6 +146,14 @@ impl CoreError {
 
     pub fn message_not_found(id: &str) -> Self {
         Self::new(ErrorCode::MessageNotFound, format!("Message '{id}' does not exist in this conversation."))
+    }
+
+    pub fn not_a_participant(conversation: &str) -> Self {
+        Self::new(ErrorCode::NotAParticipant, format!("You are not a participant of conversation '{conversation}'."))
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, reason)
     }
 
     pub fn participant_not_found(user: &str, conversation: &str) -> Self {

@@ -7,11 +7,15 @@ pub mod auth;
 pub mod content;
 pub mod error;
 pub mod events;
+pub mod filter;
 pub mod ids;
 pub mod limits;
+pub mod links;
 pub mod model;
 pub mod one_on_one;
 pub mod ports;
+pub mod realtime;
+pub mod search;
 pub mod service;
 
 pub use error::{CoreError, CoreResult, ErrorCode, ErrorKind};

@@ -21,6 +21,8 @@ pub const MAX_PUSH_TOKENS: usize = 50;
 pub const MAX_WELCOME_MESSAGES: usize = 20;
 /// Most messages in one send or import request.
 pub const MAX_MESSAGES_PER_REQUEST: usize = 10;
+/// Most users in one realtime `GET /users` lookup.
+pub const MAX_USERS_PER_LOOKUP: usize = 1_000;
 /// Most users in one batch upsert.
 pub const MAX_USERS_PER_BATCH: usize = 100;
 /// Most participants named in one conversation upsert.

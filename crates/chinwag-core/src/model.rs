@@ -458,6 +458,65 @@ impl ParticipantState {
     }
 }
 
+/// A conversation as one participant sees it: the realtime protocol's
+/// "side", the same 14 fields in every snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    pub id: String,
+    pub subject: Option<String>,
+    pub photo_url: Option<String>,
+    pub welcome_messages: Vec<String>,
+    pub custom: Custom,
+    pub created_at: i64,
+    pub joined_at: i64,
+    /// The newest message's time, or `joined_at` when there is none.
+    pub last_message_at: i64,
+    pub unread_message_count: u64,
+    pub is_unread: bool,
+    pub access: Access,
+    pub notify: Notify,
+    /// 0 when the participant never read the conversation.
+    pub read_until: i64,
+    /// The smallest `read_until` over all participants.
+    pub everyone_read_until: i64,
+    /// Not on the wire: whether the conversation has any message.
+    pub has_messages: bool,
+}
+
+impl Side {
+    /// The side of `me`, given the conversation and all its participants.
+    pub fn of(conversation: &Conversation, participants: &[ParticipantState], me: &ParticipantState) -> Side {
+        let p = &me.participant;
+        Side {
+            id: conversation.id.clone(),
+            subject: conversation.subject.clone(),
+            photo_url: conversation.photo_url.clone(),
+            welcome_messages: conversation.welcome_messages.clone().unwrap_or_default(),
+            custom: conversation.custom.clone(),
+            created_at: conversation.created_at,
+            joined_at: p.joined_at,
+            last_message_at: conversation.last_message_at.unwrap_or(p.joined_at),
+            unread_message_count: me.unread_message_count,
+            is_unread: me.is_unread(),
+            access: p.access,
+            notify: p.notify,
+            read_until: p.read_until.unwrap_or(0),
+            everyone_read_until: everyone_read_until(participants),
+            has_messages: conversation.last_message_at.is_some(),
+        }
+    }
+
+    /// The list's sort key: the later of the newest message and joining.
+    pub fn activity_at(&self) -> i64 {
+        self.last_message_at.max(self.joined_at)
+    }
+}
+
+/// The smallest `read_until` over the participants (0 if anyone never read).
+pub fn everyone_read_until(participants: &[ParticipantState]) -> i64 {
+    participants.iter().map(|p| p.participant.read_until.unwrap_or(0)).min().unwrap_or(0)
+}
+
 /// One entry of a user's conversation list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserConversation {
@@ -529,10 +588,16 @@ impl Origin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reaction {
     pub emoji: String,
-    /// Users in the order they reacted.
-    pub users: Vec<String>,
+    /// Who reacted, oldest first, with when.
+    pub users: Vec<(String, i64)>,
     /// When this emoji was first added to the message.
     pub created_at: i64,
+}
+
+impl Reaction {
+    pub fn has(&self, user_id: &str) -> bool {
+        self.users.iter().any(|(u, _)| u == user_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

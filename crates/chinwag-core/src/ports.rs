@@ -9,14 +9,14 @@
 use async_trait::async_trait;
 
 use crate::error::CoreResult;
-use crate::events::ConversationEvent;
+use crate::events::Event;
 use crate::model::*;
 
 /// Outcome of a conversation-changing write: its result plus the events it committed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Committed<T> {
     pub value: T,
-    pub events: Vec<ConversationEvent>,
+    pub events: Vec<Event>,
 }
 
 #[async_trait]
@@ -26,11 +26,20 @@ pub trait Store: Send + Sync + 'static {
     async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>>;
     async fn list_apps(&self) -> CoreResult<Vec<App>>;
     async fn update_app_settings(&self, app_id: &str, settings: AppSettings) -> CoreResult<App>;
+    /// A server-wide secret by name, created from `make` the first time it is asked for.
+    async fn server_secret(&self, name: &str, make: Vec<u8>) -> CoreResult<Vec<u8>>;
 
     // ---- users
     /// Applies every patch, or none (the batch is all-or-nothing).
     /// Returns the users after the change, in request order.
-    async fn upsert_users(&self, app_id: &str, patches: Vec<(String, UserPatch)>, now: i64) -> CoreResult<Vec<User>>;
+    async fn upsert_users(
+        &self,
+        app_id: &str,
+        patches: Vec<(String, UserPatch)>,
+        now: i64,
+    ) -> CoreResult<Committed<Vec<User>>>;
+    /// Users by id; unknown ids are left out.
+    async fn get_users(&self, app_id: &str, user_ids: &[String]) -> CoreResult<Vec<User>>;
     async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<Option<User>>;
     async fn list_users(&self, app_id: &str, page: &Page) -> CoreResult<Vec<User>>;
 
@@ -158,7 +167,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// Where committed events go after the commit. Implementations must not block.
 pub trait EventBus: Send + Sync + 'static {
-    fn publish(&self, events: Vec<ConversationEvent>);
+    fn publish(&self, events: Vec<Event>);
 }
 
 /// Storage for uploaded file bytes.

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use chinwag_core::content::{ContentBlock, markup};
+use chinwag_core::links::FileLinks;
 use chinwag_core::model::*;
-use chinwag_core::service::{AppDirectory, SendMessage, SendPayload};
+use chinwag_core::service::{SendMessage, SendPayload};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -469,30 +470,16 @@ pub struct MessageDto {
 /// How to render file URLs for the caller.
 #[derive(Debug, Clone)]
 pub struct Renderer<'a> {
-    pub public_url: &'a str,
+    pub links: &'a FileLinks,
     pub app: &'a App,
     /// "" for the app itself; a user id for user-scoped links.
     pub viewer: &'a str,
     pub now: i64,
 }
 
-/// Links stay valid for one to two days; rounding the expiry to a day keeps
-/// URLs stable (and cacheable) within the day.
-const DAY_MS: i64 = 86_400_000;
-
 impl Renderer<'_> {
     pub fn file_url(&self, token: &str, filename: &str) -> String {
-        let expires = (self.now / DAY_MS + 2) * DAY_MS;
-        let sig = AppDirectory::file_signature(self.app, token, self.viewer, expires);
-        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
-        format!(
-            "{}/v1/{}/files/{}/{}?viewer={}&expires={expires}&sig={sig}",
-            self.public_url,
-            enc(&self.app.id),
-            token,
-            enc(filename),
-            enc(self.viewer)
-        )
+        self.links.url(&self.app.id, token, filename, self.viewer, self.now)
     }
 
     pub fn message(&self, mut m: Message) -> MessageDto {
@@ -541,7 +528,12 @@ impl Renderer<'_> {
             reactions: m
                 .reactions
                 .into_iter()
-                .map(|r| ReactionDto { emoji: r.emoji, count: r.users.len(), users: r.users, created_at: r.created_at })
+                .map(|r| ReactionDto {
+                    emoji: r.emoji,
+                    count: r.users.len(),
+                    users: r.users.into_iter().map(|(u, _)| u).collect(),
+                    created_at: r.created_at,
+                })
                 .collect(),
         }
     }

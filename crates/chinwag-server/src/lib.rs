@@ -6,6 +6,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod realtime;
 pub mod routes;
 
 use std::sync::{Arc, OnceLock};
@@ -30,24 +31,22 @@ use crate::error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    /// The externally visible base URL, for links (file downloads).
-    pub public_url: Arc<str>,
     router: Arc<OnceLock<Router>>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("public_url", &self.public_url).finish_non_exhaustive()
+        f.debug_struct("AppState").finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    pub fn new(services: Services, public_url: &str) -> Self {
-        AppState { services, public_url: public_url.trim_end_matches('/').into(), router: Arc::new(OnceLock::new()) }
+    pub fn new(services: Services) -> Self {
+        AppState { services, router: Arc::new(OnceLock::new()) }
     }
 
     pub fn renderer<'a>(&'a self, app: &'a App, viewer: &'a str) -> Renderer<'a> {
-        Renderer { public_url: &self.public_url, app, viewer, now: self.services.now() }
+        Renderer { links: self.services.file_links(), app, viewer, now: self.services.now() }
     }
 
     /// The full router, for `POST /batch` to dispatch into.
@@ -132,9 +131,28 @@ pub fn router(state: AppState) -> Router {
     let metrics = Arc::new(metrics::Metrics::default());
     let scrape = metrics.clone();
     let slack = 64 * 1024;
+    // Browsers call the client helpers, the websocket and the files and
+    // search endpoints cross-origin. Every credential is a bearer token, never
+    // a cookie, so allowing any origin exposes nothing; the layer is
+    // outermost so that error answers (404, 405) carry the headers too.
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("x-talkjs-client-build"),
+            axum::http::HeaderName::from_static("x-talkjs-client-date"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600));
+    let browser = Router::new()
+        .route("/api/v0/{appId}", get(realtime::app_check))
+        .route("/api/v0/{appId}/bokens/{userId}", get(realtime::boken))
+        .route("/public_api/v1/{appId}/realtime/{userId}", get(realtime::socket))
+        .nest("/public_api/v1/{appId}", routes::api().into());
     let app = Router::new()
         .nest("/v1/{appId}", routes::api().into())
-        .nest("/public_api/v1/{appId}", routes::api().into())
+        .merge(browser)
         .route(
             "/v1/openapi.json",
             get(move || {
@@ -156,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(chinwag_core::limits::MAX_FILE_BYTES as usize + slack))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(cors)
         .with_state(state.clone());
     let _ = state.router.set(app.clone());
     app

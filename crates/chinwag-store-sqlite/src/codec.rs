@@ -307,8 +307,8 @@ pub(crate) fn load_reactions(conn: &Connection, message_pk: i64) -> CoreResult<V
     for row in rows {
         let (emoji, user, at) = row.map_err(db_err)?;
         match reactions.iter_mut().find(|r| r.emoji == emoji) {
-            Some(r) => r.users.push(user),
-            None => reactions.push(Reaction { emoji, users: vec![user], created_at: at }),
+            Some(r) => r.users.push((user, at)),
+            None => reactions.push(Reaction { emoji, users: vec![(user, at)], created_at: at }),
         }
     }
     Ok(reactions)

@@ -106,6 +106,13 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX message_files_by_message ON message_files (message_pk);
     "#,
+    // 2: server-wide secrets (the file-link signing key).
+    r#"
+    CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Applies every migration newer than the database, each in its own transaction.

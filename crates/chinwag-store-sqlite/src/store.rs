@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use chinwag_core::content::{ContentBlock, FileBlock, FileSubtype};
 use chinwag_core::error::ErrorCode;
-use chinwag_core::events::{ConversationEvent, EventKind};
+use std::sync::Arc;
+
+use chinwag_core::events::{ConversationEvent, Event, EventKind, UserEvent};
 use chinwag_core::ids::new_message_id;
 use chinwag_core::limits::MAX_DISTINCT_REACTIONS;
 use chinwag_core::model::*;
@@ -16,21 +18,65 @@ use crate::SqliteStore;
 use crate::codec::*;
 use crate::db_err;
 
-fn event(app: &str, conversation: &str, seq: i64, kind: EventKind) -> ConversationEvent {
-    ConversationEvent { app_id: app.to_owned(), conversation_id: conversation.to_owned(), seq, kind }
+/// The events one write produces, numbered as they are recorded, and
+/// completed with the conversation and audience as of the commit.
+struct Changes {
+    pk: i64,
+    kinds: Vec<(i64, EventKind)>,
 }
 
-/// Commits `value` with one event about it, numbered with the next seq.
-fn one_event<T: Clone>(
-    conn: &Connection,
+impl Changes {
+    fn new(pk: i64) -> Self {
+        Changes { pk, kinds: Vec::new() }
+    }
+
+    fn push(&mut self, conn: &Connection, kind: EventKind) -> CoreResult<()> {
+        let seq = next_seq(conn, self.pk)?;
+        self.kinds.push((seq, kind));
+        Ok(())
+    }
+
+    /// Wraps `value` with the recorded events, each carrying the
+    /// conversation and its participants as they are now.
+    fn commit<T>(self, conn: &Connection, app: &str, cid: &str, value: T) -> CoreResult<Committed<T>> {
+        if self.kinds.is_empty() {
+            return Ok(Committed { value, events: vec![] });
+        }
+        let (_, conversation) = require_conversation(conn, app, cid)?;
+        let audience = audience(conn, self.pk)?;
+        Ok(Committed { value, events: events(app, cid, Arc::new(conversation), audience, self.kinds) })
+    }
+}
+
+fn events(
     app: &str,
     cid: &str,
-    pk: i64,
-    value: T,
-    kind: impl FnOnce(T) -> EventKind,
-) -> CoreResult<Committed<T>> {
-    let seq = next_seq(conn, pk)?;
-    Ok(Committed { value: value.clone(), events: vec![event(app, cid, seq, kind(value))] })
+    conversation: Arc<Conversation>,
+    audience: Arc<[ParticipantState]>,
+    kinds: Vec<(i64, EventKind)>,
+) -> Vec<Event> {
+    kinds
+        .into_iter()
+        .map(|(seq, kind)| {
+            Event::Conversation(ConversationEvent {
+                app_id: app.to_owned(),
+                conversation_id: cid.to_owned(),
+                seq,
+                kind,
+                conversation: conversation.clone(),
+                audience: audience.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Every participant of the conversation, with read state.
+fn audience(conn: &Connection, pk: i64) -> CoreResult<Arc<[ParticipantState]>> {
+    load_participants(conn, pk)?
+        .into_iter()
+        .map(|p| participant_state(conn, pk, p))
+        .collect::<CoreResult<Vec<_>>>()
+        .map(Arc::from)
 }
 
 fn owned(s: &str) -> String {
@@ -202,8 +248,8 @@ fn list_user_conversations_sync(
          WHERE p.app_id = ?1 AND p.user_id = ?2
            AND (?3 IS NULL OR c.last_message_at < ?3)
            AND (?4 IS NULL OR c.last_message_at > ?4)
-           AND (?5 IS NULL OR activity < ?5 OR (activity = ?5 AND c.id < ?6))
-         ORDER BY activity DESC, c.id DESC LIMIT ?7"
+           AND (?5 IS NULL OR activity < ?5 OR (activity = ?5 AND c.id > ?6))
+         ORDER BY activity DESC, c.id ASC LIMIT ?7"
     );
     let mut out = Vec::with_capacity(page.limit);
     let (mut after_activity, mut after_id) = match cursor {
@@ -260,10 +306,13 @@ fn append_messages_sync(
     messages: Vec<NewMessage>,
     now: i64,
 ) -> CoreResult<Committed<Vec<Message>>> {
-    let (pk, _) = require_conversation(conn, app, cid)?;
+    let (pk, conversation) = require_conversation(conn, app, cid)?;
     let participants = load_participants(conn, pk)?;
+    // Live messages get strictly increasing times within a conversation, so
+    // "created after readUntil" is exact even for messages in the same millisecond.
+    let mut clock = conversation.last_message_at.unwrap_or(i64::MIN);
     let mut out = Vec::with_capacity(messages.len());
-    let mut events = Vec::new();
+    let mut changes = Changes::new(pk);
     let mut newest = None::<i64>;
     for (i, m) in messages.into_iter().enumerate() {
         let at = |e: CoreError| CoreError {
@@ -315,7 +364,13 @@ fn append_messages_sync(
             }
         }
         let (content, file_token) = resolve_content(conn, app, m.content).map_err(at)?;
-        let created_at = m.created_at.unwrap_or(now);
+        let created_at = match m.created_at {
+            Some(imported) => imported,
+            None => {
+                clock = now.max(clock.saturating_add(1));
+                clock
+            }
+        };
         let id = new_message_id(created_at);
         let imported_read_by = if m.read_by.is_empty() { None } else { Some(to_json(&m.read_by)?) };
         conn.prepare_cached(
@@ -353,9 +408,19 @@ fn append_messages_sync(
         let (_, message) = query_messages(conn, &sql, params![message_pk], cid, &participants)?
             .pop()
             .ok_or_else(|| CoreError::internal("inserted message vanished"))?;
+        // Sending implies having read everything up to one's own message.
+        if let (Some(sender), true) = (&message.sender_id, message.origin != Origin::Import) {
+            conn.prepare_cached(
+                "UPDATE participants SET read_until = max(coalesce(read_until, ?3), ?3), marked_unread = 0
+                 WHERE conv_pk = ?1 AND user_id = ?2",
+            )
+            .map_err(db_err)?
+            .execute(params![pk, sender, message.created_at])
+            .map_err(db_err)?;
+        }
         // Imported messages are history: they notify nobody live.
         if message.origin != Origin::Import {
-            events.push(event(app, cid, next_seq(conn, pk)?, EventKind::MessageCreated(message.clone())));
+            changes.push(conn, EventKind::MessageCreated(message.clone()))?;
         }
         out.push(message);
     }
@@ -367,7 +432,7 @@ fn append_messages_sync(
         .execute(params![pk, newest])
         .map_err(db_err)?;
     }
-    Ok(Committed { value: out, events })
+    changes.commit(conn, app, cid, out)
 }
 
 trait BadRequest {
@@ -416,6 +481,22 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn server_secret(&self, name: &str, make: Vec<u8>) -> CoreResult<Vec<u8>> {
+        let name = owned(name);
+        self.writer
+            .write(move |conn| {
+                conn.prepare_cached("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)")
+                    .map_err(db_err)?
+                    .execute(params![name, make])
+                    .map_err(db_err)?;
+                conn.prepare_cached("SELECT value FROM server_secrets WHERE name = ?1")
+                    .map_err(db_err)?
+                    .query_row(params![name], |r| r.get(0))
+                    .map_err(db_err)
+            })
+            .await
+    }
+
     async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>> {
         let app_id = owned(app_id);
         self.readers.read(move |conn| load_app(conn, &app_id)).await
@@ -454,16 +535,22 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn upsert_users(&self, app_id: &str, patches: Vec<(String, UserPatch)>, now: i64) -> CoreResult<Vec<User>> {
+    async fn upsert_users(
+        &self,
+        app_id: &str,
+        patches: Vec<(String, UserPatch)>,
+        now: i64,
+    ) -> CoreResult<Committed<Vec<User>>> {
         let app_id = owned(app_id);
         self.writer
             .write(move |conn| {
                 let mut out = Vec::with_capacity(patches.len());
+                let mut events = Vec::with_capacity(patches.len());
                 let mut reasons = Vec::new();
                 for (id, patch) in &patches {
                     let existing = load_user(conn, &app_id, id)?;
                     let created = existing.is_none();
-                    match patch.apply(id, existing, now) {
+                    match patch.apply(id, existing.clone(), now) {
                         Ok(user) => {
                             let data = encode_user(&user)?;
                             if created {
@@ -479,6 +566,13 @@ impl Store for SqliteStore {
                                     .execute(params![app_id, id, data])
                                     .map_err(db_err)?;
                             }
+                            if existing.as_ref() != Some(&user) {
+                                events.push(Event::User(UserEvent {
+                                    app_id: app_id.clone(),
+                                    user: user.clone(),
+                                    before: existing,
+                                }));
+                            }
                             out.push(user);
                         }
                         Err(e) if patches.len() > 1 => {
@@ -490,8 +584,15 @@ impl Store for SqliteStore {
                 if !reasons.is_empty() {
                     return Err(CoreError::with_reasons(ErrorCode::InvalidRequest, reasons));
                 }
-                Ok(out)
+                Ok(Committed { value: out, events })
             })
+            .await
+    }
+
+    async fn get_users(&self, app_id: &str, user_ids: &[String]) -> CoreResult<Vec<User>> {
+        let (app_id, ids) = (owned(app_id), user_ids.to_vec());
+        self.readers
+            .read(move |conn| ids.iter().filter_map(|id| load_user(conn, &app_id, id).transpose()).collect())
             .await
     }
 
@@ -550,13 +651,12 @@ impl Store for SqliteStore {
                     None => (None, None),
                 };
                 let changed = created || !patch.is_empty();
+                let old_for_event = old.clone();
                 let conversation = patch.apply(&cid, old, now)?;
                 let pk = store_conversation(conn, &app, pk, &conversation)?;
-                let mut events = Vec::new();
+                let mut changes = Changes::new(pk);
                 if changed {
-                    let mut c = conversation.clone();
-                    c.seq = next_seq(conn, pk)?;
-                    events.push(event(&app, &cid, c.seq, EventKind::ConversationUpdated(c)));
+                    changes.push(conn, EventKind::ConversationUpdated { before: old_for_event })?;
                 }
                 for user in &add_participants {
                     if load_participant(conn, pk, user)?.is_some() {
@@ -571,10 +671,11 @@ impl Store for SqliteStore {
                         marked_unread: false,
                     };
                     insert_participant(conn, &app, pk, &p)?;
-                    events.push(event(&app, &cid, next_seq(conn, pk)?, EventKind::ParticipantJoined(p)));
+                    changes.push(conn, EventKind::ParticipantJoined(p))?;
                 }
                 let (_, conversation) = require_conversation(conn, &app, &cid)?;
-                Ok(Committed { value: conversation_view(conn, pk, conversation)?, events })
+                let view = conversation_view(conn, pk, conversation)?;
+                changes.commit(conn, &app, &cid, view)
             })
             .await
     }
@@ -596,13 +697,16 @@ impl Store for SqliteStore {
                 let Some((pk, c)) = load_conversation(conn, &app, &cid)? else {
                     return Ok(Committed { value: false, events: vec![] });
                 };
+                // The participants are told, so capture them before they go.
+                let audience = audience(conn, pk)?;
                 conn.prepare_cached("DELETE FROM conversations WHERE pk = ?1")
                     .map_err(db_err)?
                     .execute(params![pk])
                     .map_err(db_err)?;
+                let seq = c.seq + 1;
                 Ok(Committed {
                     value: true,
-                    events: vec![event(&app, &cid, c.seq + 1, EventKind::ConversationDeleted)],
+                    events: events(&app, &cid, Arc::new(c), audience, vec![(seq, EventKind::ConversationDeleted)]),
                 })
             })
             .await
@@ -696,7 +800,9 @@ impl Store for SqliteStore {
                     insert_participant(conn, &app, pk, &p)?;
                     EventKind::ParticipantJoined(p.clone())
                 };
-                Ok(Committed { value: p, events: vec![event(&app, &cid, next_seq(conn, pk)?, kind)] })
+                let mut changes = Changes::new(pk);
+                changes.push(conn, kind)?;
+                changes.commit(conn, &app, &cid, p)
             })
             .await
     }
@@ -723,7 +829,9 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: p, events: vec![] });
                 }
                 update_participant_row(conn, pk, &p)?;
-                one_event(conn, &app, &cid, pk, p, EventKind::ParticipantUpdated)
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::ParticipantUpdated(p.clone()))?;
+                changes.commit(conn, &app, &cid, p)
             })
             .await
     }
@@ -741,11 +849,9 @@ impl Store for SqliteStore {
                 if n == 0 {
                     return Ok(Committed { value: false, events: vec![] });
                 }
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed {
-                    value: true,
-                    events: vec![event(&app, &cid, seq, EventKind::ParticipantLeft { user_id: user })],
-                })
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::ParticipantLeft { user_id: user })?;
+                changes.commit(conn, &app, &cid, true)
             })
             .await
     }
@@ -819,6 +925,7 @@ impl Store for SqliteStore {
             .write(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let (message_pk, mut message) = require_message(conn, pk, &cid, &mid)?;
+                let custom_before = message.custom.clone();
                 let mut file_token = None;
                 if let Some(content) = patch.content {
                     let (content, token) = resolve_content(conn, &app, NewContent::Blocks(content))?;
@@ -838,7 +945,9 @@ impl Store for SqliteStore {
                         .map_err(db_err)?;
                 }
                 message.edited_at = Some(now);
-                one_event(conn, &app, &cid, pk, message, EventKind::MessageEdited)
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::MessageEdited { message: message.clone(), custom_before })?;
+                changes.commit(conn, &app, &cid, message)
             })
             .await
     }
@@ -853,20 +962,20 @@ impl Store for SqliteStore {
         self.writer
             .write(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
-                let n = conn
-                    .prepare_cached("DELETE FROM messages WHERE conv_pk = ?1 AND id = ?2")
-                    .map_err(db_err)?
-                    .execute(params![pk, mid])
-                    .map_err(db_err)?;
-                if n == 0 {
+                let Some((message_pk, message)) = load_message(conn, pk, &cid, &mid)? else {
                     return Ok(Committed { value: false, events: vec![] });
-                }
+                };
+                let participants = load_participants(conn, pk)?;
+                let was_last = last_message(conn, pk, &cid, &participants)?.is_some_and(|m| m.id == message.id);
+                conn.prepare_cached("DELETE FROM messages WHERE pk = ?1")
+                    .map_err(db_err)?
+                    .execute(params![message_pk])
+                    .map_err(db_err)?;
                 refresh_last_message_at(conn, pk)?;
-                let seq = next_seq(conn, pk)?;
-                Ok(Committed {
-                    value: true,
-                    events: vec![event(&app, &cid, seq, EventKind::MessageDeleted { message_id: mid })],
-                })
+                let new_last_message = if was_last { last_message(conn, pk, &cid, &participants)? } else { None };
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::MessageDeleted { message, was_last, new_last_message })?;
+                changes.commit(conn, &app, &cid, true)
             })
             .await
     }
@@ -890,7 +999,7 @@ impl Store for SqliteStore {
                 }
                 let (message_pk, message) = require_message(conn, pk, &cid, &mid)?;
                 if let Some(r) = message.reactions.iter().find(|r| r.emoji == emoji)
-                    && r.users.contains(&user)
+                    && r.has(&user)
                 {
                     return Ok(Committed { value: message, events: vec![] });
                 }
@@ -909,7 +1018,10 @@ impl Store for SqliteStore {
                 .execute(params![message_pk, emoji, user, now])
                 .map_err(db_err)?;
                 let (_, message) = require_message(conn, pk, &cid, &mid)?;
-                one_event(conn, &app, &cid, pk, message, EventKind::ReactionsChanged)
+                let mut changes = Changes::new(pk);
+                let kind = EventKind::ReactionAdded { message: message.clone(), emoji, user_id: user, created_at: now };
+                changes.push(conn, kind)?;
+                changes.commit(conn, &app, &cid, message)
             })
             .await
     }
@@ -937,7 +1049,9 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: message, events: vec![] });
                 }
                 let (_, message) = require_message(conn, pk, &cid, &mid)?;
-                one_event(conn, &app, &cid, pk, message, EventKind::ReactionsChanged)
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::ReactionRemoved { message: message.clone(), emoji, user_id: user })?;
+                changes.commit(conn, &app, &cid, message)
             })
             .await
     }
@@ -955,8 +1069,9 @@ impl Store for SqliteStore {
                 let (pk, c) = require_conversation(conn, &app, &cid)?;
                 let mut p =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
-                // Read up to now, or to the newest message if its timestamp is later (imports).
-                let until = now.max(c.last_message_at.unwrap_or(now));
+                // Read up to the newest message (message times are distinct within a
+                // conversation, so anything sent later counts as unread).
+                let until = c.last_message_at.unwrap_or(now);
                 let changed = p.marked_unread || p.read_until.is_none_or(|r| r < until);
                 p.read_until = Some(p.read_until.map_or(until, |r| r.max(until)));
                 p.marked_unread = false;
@@ -964,9 +1079,10 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: participant_state(conn, pk, p)?, events: vec![] });
                 }
                 update_participant_row(conn, pk, &p)?;
-                let seq = next_seq(conn, pk)?;
-                let events = vec![event(&app, &cid, seq, EventKind::ReadStateChanged(p.clone()))];
-                Ok(Committed { value: participant_state(conn, pk, p)?, events })
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::ReadStateChanged(p.clone()))?;
+                let state = participant_state(conn, pk, p)?;
+                changes.commit(conn, &app, &cid, state)
             })
             .await
     }
@@ -988,9 +1104,10 @@ impl Store for SqliteStore {
                 }
                 p.marked_unread = true;
                 update_participant_row(conn, pk, &p)?;
-                let seq = next_seq(conn, pk)?;
-                let events = vec![event(&app, &cid, seq, EventKind::ReadStateChanged(p.clone()))];
-                Ok(Committed { value: participant_state(conn, pk, p)?, events })
+                let mut changes = Changes::new(pk);
+                changes.push(conn, EventKind::ReadStateChanged(p.clone()))?;
+                let state = participant_state(conn, pk, p)?;
+                changes.commit(conn, &app, &cid, state)
             })
             .await
     }

@@ -2,7 +2,7 @@
 //! crate runs this whole suite against itself through [`contract_tests!`].
 
 use chinwag_core::content::{ContentBlock, TextNode};
-use chinwag_core::events::EventKind;
+use chinwag_core::events::{Event, EventKind, UserEvent};
 use chinwag_core::model::*;
 use chinwag_core::ports::Store;
 
@@ -66,7 +66,12 @@ pub async fn user_patch_semantics(store: &dyn Store) {
     let mut remove_a = std::collections::BTreeMap::new();
     remove_a.insert("a".to_owned(), None);
     let update = UserPatch { photo_url: Patch::Clear, custom: CustomPatch::Merge(remove_a), ..Default::default() };
-    let users = store.upsert_users(APP, vec![("alice".into(), update)], NOW + 1).await.expect("update");
+    let committed = store.upsert_users(APP, vec![("alice".into(), update)], NOW + 1).await.expect("update");
+    assert!(
+        matches!(&committed.events[..], [Event::User(UserEvent { before: Some(b), .. })] if b.photo_url.is_some()),
+        "an update publishes one user event carrying the previous state"
+    );
+    let users = committed.value;
     assert_eq!(users[0].name, "Alice");
     assert_eq!(users[0].photo_url, None);
     assert_eq!(users[0].custom.get("b").map(String::as_str), Some("2"));
@@ -120,8 +125,12 @@ pub async fn events_carry_gapless_sequence_numbers(store: &dyn Store) {
             .append_messages(APP, "c1", vec![text(Some("a"), &format!("m{i}"), None)], NOW + i)
             .await
             .expect("send");
-        seqs.extend(c.events.iter().map(|e| e.seq));
-        assert!(matches!(c.events[0].kind, EventKind::MessageCreated(_)));
+        for e in &c.events {
+            let Event::Conversation(e) = e else { panic!("a send publishes conversation events") };
+            assert!(matches!(e.kind, EventKind::MessageCreated(_)));
+            assert_eq!(e.audience.len(), 2, "events carry the participants");
+            seqs.push(e.seq);
+        }
     }
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "gapless: {seqs:?}");
 }
@@ -163,18 +172,24 @@ pub async fn unread_counts(store: &dyn Store) {
     let unread = |uc: Vec<UserConversation>| (uc[0].me.unread_message_count, uc[0].me.is_unread());
     let page = Page::new(None, None).expect("page");
     let q = UserConversationQuery::default();
-    store
-        .append_messages(APP, "c1", vec![text(Some("a"), "1", None), text(Some("a"), "2", None)], NOW + 10)
-        .await
-        .expect("send");
-    store.append_messages(APP, "c1", vec![text(Some("b"), "mine", None)], NOW + 11).await.expect("send");
-    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (2, true));
-    store.mark_read(APP, "c1", "b", NOW + 20).await.expect("read");
-    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (0, false));
+    let b_unread = || async { unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")) };
+    let say = |sender: &'static str, body: &'static str, at: i64| async move {
+        store.append_messages(APP, "c1", vec![text(Some(sender), body, None)], at).await.expect("send");
+    };
+    say("a", "1", NOW + 10).await;
+    say("a", "2", NOW + 10).await;
+    assert_eq!(b_unread().await, (2, true), "messages in the same millisecond count one by one");
+    say("b", "mine", NOW + 11).await;
+    assert_eq!(b_unread().await, (0, false), "sending reads everything up to one's own message");
     store.mark_unread(APP, "c1", "b").await.expect("unread");
-    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (0, true));
-    store.append_messages(APP, "c1", vec![text(Some("a"), "3", None)], NOW + 30).await.expect("send");
-    assert_eq!(unread(store.list_user_conversations(APP, "b", &q, &page).await.expect("list")), (1, true));
+    assert_eq!(b_unread().await, (0, true));
+    say("a", "3", NOW + 12).await;
+    assert_eq!(b_unread().await, (1, true));
+    store.mark_read(APP, "c1", "b", NOW + 12).await.expect("read");
+    assert_eq!(b_unread().await, (0, false));
+    say("a", "4", NOW + 12).await;
+    assert_eq!(b_unread().await, (1, true), "a message in the millisecond of the read is still unread");
+    say("b", "5", NOW + 13).await;
     let unreads = UserConversationQuery { unreads_only: true, ..Default::default() };
     assert_eq!(store.list_user_conversations(APP, "a", &unreads, &page).await.expect("list").len(), 1, "b's message");
     store.mark_read(APP, "c1", "a", NOW + 40).await.expect("read");

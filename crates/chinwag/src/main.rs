@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chinwag_core::auth::{self, Claims, TokenType};
+use chinwag_core::links::FileLinks;
 use chinwag_core::model::{App, AppSettings};
+use chinwag_core::ports::Store;
 use chinwag_core::ports::SystemClock;
 use chinwag_core::service::{NoEvents, RateLimit, Services};
-use chinwag_realtime::LocalBus;
+use chinwag_realtime::Hub;
 use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -257,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
                 exp: Some(now + parse_duration_secs(&ttl)?),
                 nbf: None,
                 iat: Some(now),
+                signed: None,
             };
             println!("{}", auth::sign_jwt(key, &claims));
             Ok(())
@@ -270,13 +273,21 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let store = Arc::new(open_store(&config)?);
-    let services = Services::new(
-        store,
-        Arc::new(LocalBus::default()),
-        Arc::new(LocalFileStore::new(config.files_dir())),
-        Arc::new(SystemClock),
-    )
-    .with_rate_limit(RateLimit { per_second: config.rate_limit_per_second, burst: config.rate_limit_burst });
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let link_key = store.server_secret("file_links", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let boken_key = store.server_secret("bokens", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let links = FileLinks::new(&public_url, link_key);
+    let clock = Arc::new(SystemClock);
+    let hub = Hub::new(links.clone(), clock.clone());
+    let services = Services::new(store, hub.clone(), Arc::new(LocalFileStore::new(config.files_dir())), clock)
+        .with_rate_limit(RateLimit { per_second: config.rate_limit_per_second, burst: config.rate_limit_burst })
+        .with_file_links(links)
+        .with_boken_key(&boken_key)
+        .with_realtime(hub);
     if services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
         let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("Created a development app on first start:");
@@ -284,14 +295,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("  secret key: {}", app.secret_keys[0]);
         println!("Keep the secret key on your backend; never send it to a browser.");
     }
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let state = chinwag_server::AppState::new(services, &public_url);
+    let state = chinwag_server::AppState::new(services);
     // Stop accepting on a signal, then give in-flight requests a bounded time.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);

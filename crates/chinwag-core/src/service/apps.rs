@@ -134,10 +134,4 @@ impl AppDirectory {
         self.forget(app_id);
         Ok(app)
     }
-
-    /// Signs a URL capability for downloading a file.
-    pub fn file_signature(app: &App, token: &str, viewer: &str, expires_ms: i64) -> String {
-        let key = app.secret_keys.first().map(String::as_str).unwrap_or_default();
-        auth::user_signature(key, &format!("file\n{}\n{token}\n{viewer}\n{expires_ms}", app.id))
-    }
 }

@@ -95,22 +95,17 @@ impl Services {
 
 impl Services {
     /// Who a signed download link was made for, if its signature holds and it
-    /// has not expired. The comparison is constant-time.
+    /// has not expired.
     pub fn principal_from_file_link(
         &self,
-        app: &crate::model::App,
+        app_id: &str,
         token: &str,
         viewer: &str,
         expires_ms: i64,
         signature: &str,
     ) -> CoreResult<Principal> {
-        let denied = || CoreError::unauthorized("This file link is invalid or has expired.");
-        if expires_ms <= self.now() {
-            return Err(denied());
-        }
-        let expected = super::AppDirectory::file_signature(app, token, viewer, expires_ms);
-        if !crate::auth::secrets_equal(expected.as_bytes(), signature.to_ascii_lowercase().as_bytes()) {
-            return Err(denied());
+        if !self.links.verify(app_id, token, viewer, expires_ms, signature, self.now()) {
+            return Err(CoreError::unauthorized("This file link is invalid or has expired."));
         }
         Ok(if viewer.is_empty() { Principal::App } else { Principal::User(viewer.to_owned()) })
     }

@@ -4,19 +4,29 @@
 mod apps;
 mod conversations;
 mod files;
+mod me;
 mod messages;
 mod rate;
+mod session;
 mod users;
 
 use std::sync::Arc;
 
 pub use apps::{AppDirectory, Principal};
 pub use files::{FileDownload, FileUpload};
+pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget};
 pub use messages::{SendMessage, SendPayload};
+
+/// The fully-qualified form of a reaction emoji, if it is a valid one.
+pub fn normalized_emoji(emoji: &str) -> Option<String> {
+    messages::normalize_emoji(emoji).ok()
+}
 pub use rate::RateLimit;
 
-use crate::events::ConversationEvent;
+use crate::events::Event;
+use crate::links::FileLinks;
 use crate::ports::{Clock, Committed, EventBus, FileStore, Store};
+use crate::realtime::{NoRealtime, Realtime};
 
 /// Everything the services need, built once by the composition root.
 #[derive(Clone)]
@@ -27,6 +37,10 @@ pub struct Services {
     pub(crate) clock: Arc<dyn Clock>,
     apps: Arc<AppDirectory>,
     rate: Arc<rate::RateLimiter>,
+    links: Arc<FileLinks>,
+    pub(crate) realtime: Arc<dyn Realtime>,
+    /// Signs bokens; a server-wide secret, never shown to anyone.
+    pub(crate) boken_key: Arc<str>,
 }
 
 impl std::fmt::Debug for Services {
@@ -43,7 +57,45 @@ impl Services {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let apps = Arc::new(AppDirectory::new(store.clone(), clock.clone()));
-        Services { store, bus, files, clock, apps, rate: Arc::new(rate::RateLimiter::new(RateLimit::OFF)) }
+        let links = Arc::new(FileLinks::new("", crate::auth::random_key()));
+        Services {
+            store,
+            bus,
+            files,
+            clock,
+            apps,
+            rate: Arc::new(rate::RateLimiter::new(RateLimit::OFF)),
+            links,
+            realtime: Arc::new(NoRealtime),
+            boken_key: Arc::from(crate::auth::hmac_hex(&crate::auth::random_key(), "boken")),
+        }
+    }
+
+    /// Sets the key bokens are signed with (hex), shared by all nodes.
+    pub fn with_boken_key(mut self, key: &[u8]) -> Self {
+        self.boken_key = Arc::from(hex::encode(key));
+        self
+    }
+
+    /// Connects the services to the realtime hub (typing, presence, sockets).
+    pub fn with_realtime(mut self, realtime: Arc<dyn Realtime>) -> Self {
+        self.realtime = realtime;
+        self
+    }
+
+    /// The hub, for the websocket endpoint's socket bookkeeping.
+    pub fn realtime(&self) -> &dyn Realtime {
+        self.realtime.as_ref()
+    }
+
+    /// Sets how file links are made (the public URL and the signing key).
+    pub fn with_file_links(mut self, links: FileLinks) -> Self {
+        self.links = Arc::new(links);
+        self
+    }
+
+    pub fn file_links(&self) -> &FileLinks {
+        &self.links
     }
 
     /// Applies a per-app request rate limit (see [`Services::admit`]).
@@ -79,5 +131,5 @@ impl Services {
 pub struct NoEvents;
 
 impl EventBus for NoEvents {
-    fn publish(&self, _events: Vec<ConversationEvent>) {}
+    fn publish(&self, _events: Vec<Event>) {}
 }

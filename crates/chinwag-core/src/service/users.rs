@@ -12,8 +12,8 @@ impl Services {
     pub async fn upsert_user(&self, app_id: &str, user_id: &str, patch: UserPatch) -> CoreResult<User> {
         check_id("userId", user_id)?;
         patch.validate()?;
-        let mut users = self.store.upsert_users(app_id, vec![(user_id.to_owned(), patch)], self.now()).await?;
-        users.pop().ok_or_else(|| CoreError::internal("upsert_users returned no user"))
+        let committed = self.store.upsert_users(app_id, vec![(user_id.to_owned(), patch)], self.now()).await?;
+        self.publish(committed).pop().ok_or_else(|| CoreError::internal("upsert_users returned no user"))
     }
 
     /// All or nothing: every entry is checked first, and any invalid one
@@ -38,7 +38,8 @@ impl Services {
         if !reasons.is_empty() {
             return Err(CoreError::with_reasons(crate::error::ErrorCode::InvalidRequest, reasons));
         }
-        self.store.upsert_users(app_id, patches, self.now()).await
+        let committed = self.store.upsert_users(app_id, patches, self.now()).await?;
+        Ok(self.publish(committed))
     }
 
     pub async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<User> {

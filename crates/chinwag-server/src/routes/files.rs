@@ -160,12 +160,8 @@ async fn serve_file(
                     "Send credentials, or use the signed link a message carries.",
                 ));
             };
-            let app =
-                s.services.apps().get(&app_id).await?.ok_or_else(|| {
-                    ApiError::new(ErrorCode::Unauthorized, "This file link is invalid or has expired.")
-                })?;
             let principal = s.services.principal_from_file_link(
-                &app,
+                &app_id,
                 &token,
                 link.viewer.as_deref().unwrap_or(""),
                 expires,

@@ -1,0 +1,148 @@
+//! The realtime port: what the websocket endpoint and the services need from
+//! the connection hub (sockets, subscriptions, typing and presence), without
+//! knowing how the hub routes or where it runs.
+
+use std::sync::Arc;
+
+/// Something a client can subscribe to, by the path it subscribes with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    /// `/users` (one per id) and `/users/{uid}`: that user's profile.
+    User(String),
+    /// `/users/{uid}/online`.
+    Online(String),
+    /// `/me/conversations`: every conversation the socket's user is in.
+    MeConversations,
+    /// `/me/conversations/{cid}`.
+    Conversation(String),
+    /// `/me/conversations/{cid}/messages`.
+    Messages(String),
+    /// `/me/conversations/{cid}/participants`.
+    Participants(String),
+    /// `/me/conversations/{cid}/participants/{uid}`.
+    Participant(String, String),
+    /// `/me/conversations/{cid}/typing`.
+    Typing(String),
+    /// `/me/conversations/{cid}/messages/{mid}/reactions/{emoji}`, with the
+    /// emoji as the client spelled it (events must echo that spelling).
+    Reactions { conversation_id: String, message_id: String, emoji: String },
+}
+
+impl Topic {
+    /// The conversation this topic belongs to, if any.
+    pub fn conversation(&self) -> Option<&str> {
+        match self {
+            Topic::Conversation(c) | Topic::Messages(c) | Topic::Participants(c) | Topic::Typing(c) => Some(c),
+            Topic::Participant(c, _) => Some(c),
+            Topic::Reactions { conversation_id, .. } => Some(conversation_id),
+            Topic::User(_) | Topic::Online(_) | Topic::MeConversations => None,
+        }
+    }
+
+    /// Parses the percent-decoded segments of a subscription path.
+    /// `/users` (a batch) is handled by the caller, which knows the ids.
+    pub fn parse(segments: &[&str]) -> Option<Topic> {
+        let s = |i: usize| segments[i].to_owned();
+        Some(match segments {
+            ["users", _] => Topic::User(s(1)),
+            ["users", _, "online"] => Topic::Online(s(1)),
+            ["me", "conversations"] => Topic::MeConversations,
+            ["me", "conversations", _] => Topic::Conversation(s(2)),
+            ["me", "conversations", _, "messages"] => Topic::Messages(s(2)),
+            ["me", "conversations", _, "participants"] => Topic::Participants(s(2)),
+            ["me", "conversations", _, "participants", _] => Topic::Participant(s(2), s(4)),
+            ["me", "conversations", _, "typing"] => Topic::Typing(s(2)),
+            ["me", "conversations", _, "messages", _, "reactions", _] => {
+                Topic::Reactions { conversation_id: s(2), message_id: s(4), emoji: s(6) }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Who is typing in a conversation, as one viewer sees it (never the viewer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypingView {
+    /// At most five typers, with when each started, oldest first.
+    Few(Vec<(String, i64)>),
+    /// More than five.
+    Many,
+}
+
+/// Where the hub sends a socket's outbound events. Each call carries one
+/// bundle of already-serialised events, to go out as one PUBLISH frame.
+pub trait Outbound: Send + Sync + 'static {
+    /// Queues a bundle; `false` means the socket's queue is full (a slow
+    /// consumer), and the hub then drops the socket.
+    fn deliver(&self, events: Vec<Arc<str>>) -> bool;
+    /// Asks the socket to close (slow consumer, shutdown).
+    fn close(&self, reason: &'static str);
+}
+
+pub type SocketId = u64;
+
+pub trait Realtime: Send + Sync + 'static {
+    /// Registers a socket of `user_id`; events for it go to `sink`.
+    fn attach(&self, app_id: &str, user_id: &str, sink: Arc<dyn Outbound>) -> SocketId;
+    /// The socket authenticated (or lost its authentication): drives presence.
+    fn set_authenticated(&self, socket: SocketId, authenticated: bool);
+    /// Forgets the socket and its subscriptions.
+    fn detach(&self, socket: SocketId);
+    /// Subscriptions are sets: repeating one is harmless.
+    fn subscribe(&self, socket: SocketId, topic: Topic);
+    fn unsubscribe(&self, socket: SocketId, topic: &Topic);
+    fn unsubscribe_all(&self, socket: SocketId);
+
+    /// `user_id` typed in the conversation; `audience` is its participants.
+    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>);
+    /// `user_id` stopped typing (sent a message, or left).
+    fn typing_stopped(&self, app_id: &str, conversation_id: &str, user_id: &str);
+    fn typing(&self, app_id: &str, conversation_id: &str, viewer: &str) -> TypingView;
+    /// Whether the user has at least one authenticated socket.
+    fn is_online(&self, app_id: &str, user_id: &str) -> bool;
+}
+
+/// A hub that connects nobody: for tools that never serve sockets.
+#[derive(Debug, Default)]
+pub struct NoRealtime;
+
+impl Realtime for NoRealtime {
+    fn attach(&self, _: &str, _: &str, _: Arc<dyn Outbound>) -> SocketId {
+        0
+    }
+    fn set_authenticated(&self, _: SocketId, _: bool) {}
+    fn detach(&self, _: SocketId) {}
+    fn subscribe(&self, _: SocketId, _: Topic) {}
+    fn unsubscribe(&self, _: SocketId, _: &Topic) {}
+    fn unsubscribe_all(&self, _: SocketId) {}
+    fn typing_started(&self, _: &str, _: &str, _: &str, _: Vec<String>) {}
+    fn typing_stopped(&self, _: &str, _: &str, _: &str) {}
+    fn typing(&self, _: &str, _: &str, _: &str) -> TypingView {
+        TypingView::Few(Vec::new())
+    }
+    fn is_online(&self, _: &str, _: &str) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Topic;
+
+    #[test]
+    fn parses_every_subscribable_path() {
+        assert_eq!(Topic::parse(&["users", "a/b"]), Some(Topic::User("a/b".into())));
+        assert_eq!(Topic::parse(&["users", "a", "online"]), Some(Topic::Online("a".into())));
+        assert_eq!(Topic::parse(&["me", "conversations"]), Some(Topic::MeConversations));
+        assert_eq!(
+            Topic::parse(&["me", "conversations", "c", "participants", "u"]),
+            Some(Topic::Participant("c".into(), "u".into()))
+        );
+        assert_eq!(
+            Topic::parse(&["me", "conversations", "c", "messages", "m", "reactions", "👍"]),
+            Some(Topic::Reactions { conversation_id: "c".into(), message_id: "m".into(), emoji: "👍".into() })
+        );
+        assert_eq!(Topic::parse(&["me", "nope"]), None);
+        assert_eq!(Topic::parse(&[]), None);
+    }
+}

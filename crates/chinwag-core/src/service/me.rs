@@ -1,0 +1,458 @@
+//! Operations a signed-in user performs on their own behalf (the realtime
+//! Data API). Every one checks who is asking: reads need participation,
+//! writes need the right access, and the app's browser-sync settings decide
+//! whether users may change users and conversations at all.
+
+use super::Services;
+use super::messages::normalize_emoji;
+use crate::content::{ContentBlock, ContentPolicy, validate_content};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::ids::check_id;
+use crate::limits::*;
+use crate::model::*;
+use crate::realtime::TypingView;
+
+/// A participant change requested by a client (`POST /conversations/{cid}/participants`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantAction {
+    pub user_id: String,
+    pub method: ActionMethod,
+    pub settings: ParticipantSettings,
+    /// Whether the client named `access` / `notify` at all.
+    pub sets_access: bool,
+    pub sets_notify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionMethod {
+    /// Add, or update if present.
+    Put,
+    /// Add if absent, else 409.
+    Post,
+    /// Update an existing participant, else 404.
+    Patch,
+}
+
+/// A page of a list plus whether more follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
+/// A message as a client sends it: content already structured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientMessage {
+    pub content: Vec<ContentBlock>,
+    pub referenced_message_id: Option<String>,
+    pub custom: Custom,
+    pub idempotency_key: Option<String>,
+}
+
+/// One emoji on one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionTarget {
+    pub conversation_id: String,
+    pub message_id: String,
+    pub emoji: String,
+}
+
+/// One reaction on a message by one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionEntry {
+    pub user_id: String,
+    pub created_at: i64,
+}
+
+impl Services {
+    /// The conversation as `me` sees it, or 404/403.
+    async fn my_view(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<(ConversationView, ParticipantState)> {
+        check_id("conversationId", cid)?;
+        let view =
+            self.store.get_conversation(app_id, cid).await?.ok_or_else(|| CoreError::conversation_not_found(cid))?;
+        let mine = view.participants.iter().find(|p| p.participant.user_id == me).cloned();
+        let mine = mine.ok_or_else(|| CoreError::not_a_participant(cid))?;
+        Ok((view, mine))
+    }
+
+    // ------------------------------------------------------------ users
+
+    pub async fn users_by_id(&self, app_id: &str, ids: &[String]) -> CoreResult<Vec<User>> {
+        if ids.len() > MAX_USERS_PER_LOOKUP {
+            return Err(CoreError::limit(format!("Ask for at most {MAX_USERS_PER_LOOKUP} users at once.")));
+        }
+        for id in ids {
+            check_id("ids entry", id)?;
+        }
+        self.store.get_users(app_id, ids).await
+    }
+
+    /// A client's user upsert (`create_only`: 409 if the user exists).
+    pub async fn client_set_user(
+        &self,
+        app: &App,
+        user_id: &str,
+        patch: UserPatch,
+        create_only: bool,
+    ) -> CoreResult<()> {
+        if !app.settings.browser_sync_users {
+            return Err(CoreError::new(
+                ErrorCode::UnauthorizedToEdit,
+                "This app does not allow changing users from the browser; sync them over the REST API.",
+            ));
+        }
+        check_id("userId", user_id)?;
+        if create_only && self.store.get_user(&app.id, user_id).await?.is_some() {
+            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("User '{user_id}' already exists.")));
+        }
+        self.upsert_user(&app.id, user_id, patch).await.map(drop)
+    }
+
+    /// Whether the user is online; 404 if they do not exist.
+    pub async fn online(&self, app_id: &str, user_id: &str) -> CoreResult<bool> {
+        check_id("userId", user_id)?;
+        if self.store.get_user(app_id, user_id).await?.is_none() {
+            return Err(CoreError::user_not_found(user_id));
+        }
+        Ok(self.realtime.is_online(app_id, user_id))
+    }
+
+    // ------------------------------------------------------------ conversations
+
+    /// `me`'s conversations, most recent activity first, keeping those that
+    /// `keep` accepts, after the conversation `after` (a cursor).
+    pub async fn my_conversations(
+        &self,
+        app_id: &str,
+        me: &str,
+        keep: &(dyn Fn(&Side) -> bool + Sync),
+        after: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Paged<Side>> {
+        check_id("userId", me)?;
+        let limit = limit.clamp(1, MAX_PAGE_LIMIT);
+        let mut items = Vec::with_capacity(limit);
+        let mut cursor = after;
+        loop {
+            let page = Page::new(Some(MAX_PAGE_LIMIT), cursor.clone())?;
+            let batch =
+                self.store.list_user_conversations(app_id, me, &UserConversationQuery::default(), &page).await?;
+            let fetched = batch.len();
+            for uc in batch {
+                cursor = Some(uc.view.conversation.id.clone());
+                let side = Side::of(&uc.view.conversation, &uc.view.participants, &uc.me);
+                if keep(&side) {
+                    if items.len() == limit {
+                        return Ok(Paged { items, more: true });
+                    }
+                    items.push(side);
+                }
+            }
+            if fetched < MAX_PAGE_LIMIT {
+                return Ok(Paged { items, more: false });
+            }
+        }
+    }
+
+    pub async fn my_conversation(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<Side> {
+        let (view, mine) = self.my_view(app_id, me, cid).await?;
+        Ok(Side::of(&view.conversation, &view.participants, &mine))
+    }
+
+    /// A client's conversation upsert (`create_only`: 409 if it exists).
+    pub async fn client_set_conversation(
+        &self,
+        app: &App,
+        cid: &str,
+        patch: ConversationPatch,
+        create_only: bool,
+    ) -> CoreResult<()> {
+        if !app.settings.browser_sync_conversations {
+            return Err(CoreError::new(
+                ErrorCode::UnauthorizedToEdit,
+                "This app does not allow changing conversations from the browser; use the REST API.",
+            ));
+        }
+        check_id("conversationId", cid)?;
+        if create_only && self.store.get_conversation(&app.id, cid).await?.is_some() {
+            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("Conversation '{cid}' already exists.")));
+        }
+        self.upsert_conversation(&app.id, cid, patch, Vec::new()).await.map(drop)
+    }
+
+    /// Applies participant actions in order; one result per action.
+    pub async fn client_participant_actions(
+        &self,
+        app: &App,
+        me: &str,
+        cid: &str,
+        actions: Vec<ParticipantAction>,
+    ) -> CoreResult<Vec<CoreResult<()>>> {
+        check_id("conversationId", cid)?;
+        if actions.len() > MAX_PARTICIPANTS_PER_REQUEST {
+            return Err(CoreError::limit(format!(
+                "At most {MAX_PARTICIPANTS_PER_REQUEST} participant actions per request."
+            )));
+        }
+        let mut results = Vec::with_capacity(actions.len());
+        for action in actions {
+            results.push(self.client_participant_action(app, me, cid, action).await);
+        }
+        Ok(results)
+    }
+
+    async fn client_participant_action(&self, app: &App, me: &str, cid: &str, a: ParticipantAction) -> CoreResult<()> {
+        check_id("userId", &a.user_id)?;
+        let view =
+            self.store.get_conversation(&app.id, cid).await?.ok_or_else(|| CoreError::conversation_not_found(cid))?;
+        let existing = view.participants.iter().find(|p| p.participant.user_id == a.user_id).map(|p| &p.participant);
+        if !app.settings.browser_sync_conversations {
+            // With sync off, a participant may still change their own notify, and nothing else.
+            let own_notify_only =
+                a.user_id == me && existing.is_some() && !a.sets_access && a.method != ActionMethod::Post;
+            if !own_notify_only {
+                return Err(CoreError::new(
+                    ErrorCode::UnauthorizedToEditParticipant,
+                    "This app does not allow changing participants from the browser; use the REST API.",
+                ));
+            }
+        }
+        match (a.method, existing) {
+            (ActionMethod::Post, Some(_)) => Err(CoreError::new(
+                ErrorCode::AlreadyExists,
+                format!("User '{}' already takes part in '{cid}'.", a.user_id),
+            )),
+            (ActionMethod::Patch, None) => Err(CoreError::participant_not_found(&a.user_id, cid)),
+            (ActionMethod::Patch, Some(_)) | (ActionMethod::Put, Some(_)) => {
+                self.update_participant(&app.id, cid, &a.user_id, a.settings).await.map(drop)
+            }
+            (ActionMethod::Put, None) | (ActionMethod::Post, None) => {
+                self.join(&app.id, cid, &a.user_id, a.settings).await.map(drop)
+            }
+        }
+    }
+
+    /// A client removing a participant (itself, or another with sync on).
+    pub async fn client_remove_participant(&self, app: &App, me: &str, cid: &str, user_id: &str) -> CoreResult<()> {
+        if !app.settings.browser_sync_conversations && user_id != me {
+            return Err(CoreError::new(
+                ErrorCode::UnauthorizedToEditParticipant,
+                "This app does not allow changing participants from the browser; use the REST API.",
+            ));
+        }
+        let result = self.leave(&app.id, cid, user_id).await;
+        if user_id == me && result.is_ok() {
+            self.realtime.typing_stopped(&app.id, cid, me);
+        }
+        result
+    }
+
+    pub async fn my_participants(
+        &self,
+        app_id: &str,
+        me: &str,
+        cid: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Paged<Participant>> {
+        let (view, _) = self.my_view(app_id, me, cid).await?;
+        let mut all: Vec<Participant> = view.participants.into_iter().map(|p| p.participant).collect();
+        all.sort_by(|a, b| b.joined_at.cmp(&a.joined_at).then_with(|| a.user_id.cmp(&b.user_id)));
+        let start = match after {
+            None => 0,
+            Some(a) => all.iter().position(|p| p.user_id == a).map_or(all.len(), |i| i + 1),
+        };
+        let limit = limit.clamp(1, MAX_PAGE_LIMIT);
+        let more = all.len() > start + limit;
+        Ok(Paged { items: all.into_iter().skip(start).take(limit).collect(), more })
+    }
+
+    pub async fn my_participant(&self, app_id: &str, me: &str, cid: &str, user_id: &str) -> CoreResult<Participant> {
+        let (view, _) = self.my_view(app_id, me, cid).await?;
+        view.participants
+            .into_iter()
+            .find(|p| p.participant.user_id == user_id)
+            .map(|p| p.participant)
+            .ok_or_else(|| CoreError::participant_not_found(user_id, cid))
+    }
+
+    // ------------------------------------------------------------ messages
+
+    pub async fn my_messages(
+        &self,
+        app_id: &str,
+        me: &str,
+        cid: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Paged<Message>> {
+        self.my_view(app_id, me, cid).await?;
+        let limit = limit.clamp(1, MAX_PAGE_LIMIT);
+        // One extra row tells whether another page follows.
+        let mut items =
+            self.store.list_messages(app_id, cid, &Page { limit: limit + 1, starting_after: after }).await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(Paged { items, more })
+    }
+
+    pub async fn my_message(&self, app_id: &str, me: &str, cid: &str, mid: &str) -> CoreResult<Message> {
+        self.my_view(app_id, me, cid).await?;
+        self.get_message(app_id, cid, mid).await
+    }
+
+    /// A user sending a message from a client. Content arrives structured.
+    pub async fn client_send(&self, app_id: &str, me: &str, cid: &str, message: ClientMessage) -> CoreResult<Message> {
+        let ClientMessage { content, referenced_message_id, custom, idempotency_key } = message;
+        let (_, mine) = self.my_view(app_id, me, cid).await?;
+        if mine.participant.access != Access::ReadWrite {
+            return Err(CoreError::forbidden(format!("You have read-only access to conversation '{cid}'.")));
+        }
+        validate_content(&content, ContentPolicy::USER)
+            .map_err(|e| CoreError::new(ErrorCode::InvalidContent, e.reason))?;
+        validate_custom("custom", &custom)?;
+        if let Some(r) = &referenced_message_id {
+            check_id("referencedMessageId", r)?;
+        }
+        if let Some(key) = &idempotency_key
+            && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES)
+        {
+            return Err(CoreError::invalid(format!(
+                "idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes long."
+            )));
+        }
+        let message = NewMessage {
+            kind: MessageType::UserMessage,
+            sender_id: Some(me.to_owned()),
+            content: NewContent::Blocks(content),
+            custom,
+            referenced_message_id,
+            idempotency_key,
+            origin: Origin::Rest,
+            created_at: None,
+            read_by: vec![],
+        };
+        let committed = self.store.append_messages(app_id, cid, vec![message], self.now()).await?;
+        self.realtime.typing_stopped(app_id, cid, me);
+        self.publish(committed).pop().ok_or_else(|| CoreError::internal("append returned no message"))
+    }
+
+    async fn own_message(&self, app_id: &str, me: &str, cid: &str, mid: &str) -> CoreResult<Message> {
+        let message = self.my_message(app_id, me, cid, mid).await?;
+        if message.sender_id.as_deref() != Some(me) {
+            return Err(CoreError::forbidden("Only the sender may change or delete this message."));
+        }
+        Ok(message)
+    }
+
+    pub async fn client_edit(
+        &self,
+        app_id: &str,
+        me: &str,
+        cid: &str,
+        mid: &str,
+        content: Option<Vec<ContentBlock>>,
+        custom: CustomPatch,
+    ) -> CoreResult<()> {
+        self.own_message(app_id, me, cid, mid).await?;
+        if let Some(blocks) = &content {
+            validate_content(blocks, ContentPolicy::USER)
+                .map_err(|e| CoreError::new(ErrorCode::InvalidContent, e.reason))?;
+        }
+        custom.validate("custom")?;
+        let committed = self.store.edit_message(app_id, cid, mid, MessagePatch { content, custom }, self.now()).await?;
+        self.publish(committed);
+        Ok(())
+    }
+
+    pub async fn client_delete(&self, app_id: &str, me: &str, cid: &str, mid: &str) -> CoreResult<()> {
+        self.own_message(app_id, me, cid, mid).await?;
+        self.delete_message(app_id, cid, mid).await
+    }
+
+    /// Adds or removes `me`'s reaction; the user in the path must be `me`.
+    pub async fn client_react(
+        &self,
+        app_id: &str,
+        me: &str,
+        target: &ReactionTarget,
+        user_id: &str,
+        add: bool,
+    ) -> CoreResult<()> {
+        let (cid, mid, emoji) = (target.conversation_id.as_str(), target.message_id.as_str(), target.emoji.as_str());
+        if user_id != me {
+            return Err(CoreError::forbidden("You can only add or remove your own reactions."));
+        }
+        self.my_view(app_id, me, cid).await?;
+        if add {
+            self.add_reaction(app_id, cid, mid, emoji, me).await.map(drop)
+        } else {
+            self.remove_reaction(app_id, cid, mid, emoji, me).await.map(drop)
+        }
+    }
+
+    /// Who reacted with `emoji`, oldest first, after the `offset`-th reaction.
+    pub async fn my_reactions(
+        &self,
+        app_id: &str,
+        me: &str,
+        target: &ReactionTarget,
+        offset: usize,
+        limit: usize,
+    ) -> CoreResult<Paged<ReactionEntry>> {
+        let (cid, mid, emoji) = (target.conversation_id.as_str(), target.message_id.as_str(), target.emoji.as_str());
+        let message = self.my_message(app_id, me, cid, mid).await?;
+        let emoji = normalize_emoji(emoji)?;
+        let users = message.reactions.into_iter().find(|r| r.emoji == emoji).map(|r| r.users).unwrap_or_default();
+        let limit = limit.clamp(1, MAX_PAGE_LIMIT);
+        let more = users.len() > offset + limit;
+        let items = users
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(user_id, created_at)| ReactionEntry { user_id, created_at })
+            .collect();
+        Ok(Paged { items, more })
+    }
+
+    // ------------------------------------------------------------ read state, typing
+
+    pub async fn my_read(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<()> {
+        self.my_view(app_id, me, cid).await?;
+        self.mark_read(app_id, cid, me).await.map(drop)
+    }
+
+    pub async fn my_unread(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<()> {
+        self.my_view(app_id, me, cid).await?;
+        self.mark_unread(app_id, cid, me).await.map(drop)
+    }
+
+    pub async fn my_typing(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<()> {
+        let (view, _) = self.my_view(app_id, me, cid).await?;
+        let audience = view.participants.into_iter().map(|p| p.participant.user_id).collect();
+        self.realtime.typing_started(app_id, cid, me, audience);
+        Ok(())
+    }
+
+    pub async fn typing_in(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<TypingView> {
+        self.my_view(app_id, me, cid).await?;
+        Ok(self.realtime.typing(app_id, cid, me))
+    }
+
+    /// The check before an upload: a name and a size we would accept.
+    pub fn validate_upload(&self, filename: &str, size: u64) -> CoreResult<()> {
+        if filename.trim().is_empty() || filename.len() > MAX_FILENAME_BYTES {
+            return Err(CoreError::invalid(format!("filename must be 1 to {MAX_FILENAME_BYTES} bytes long.")));
+        }
+        if size == 0 {
+            return Err(CoreError::invalid("The file is empty."));
+        }
+        if size > MAX_FILE_BYTES {
+            return Err(CoreError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("Files are limited to {MAX_FILE_BYTES} bytes."),
+            ));
+        }
+        Ok(())
+    }
+}
