@@ -1,6 +1,6 @@
 //! Read state: mark read (two paths), mark unread, and exact unread counts.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{Server, assert_error, tick};
 
