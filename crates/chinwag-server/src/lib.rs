@@ -27,10 +27,15 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::dto::Renderer;
 use crate::error::ApiError;
 
+/// Default outbound queue per socket, in event bundles.
+pub const DEFAULT_SOCKET_QUEUE: usize = 4_096;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    /// Event bundles a socket may have waiting before it counts as a slow consumer.
+    pub socket_queue_limit: usize,
     router: Arc<OnceLock<Router>>,
 }
 
@@ -42,7 +47,12 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(services: Services) -> Self {
-        AppState { services, router: Arc::new(OnceLock::new()) }
+        AppState { services, socket_queue_limit: DEFAULT_SOCKET_QUEUE, router: Arc::new(OnceLock::new()) }
+    }
+
+    pub fn with_socket_queue_limit(mut self, limit: usize) -> Self {
+        self.socket_queue_limit = limit.max(1);
+        self
     }
 
     pub fn renderer<'a>(&'a self, app: &'a App, viewer: &'a str) -> Renderer<'a> {

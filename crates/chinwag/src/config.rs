@@ -18,6 +18,7 @@ struct FileConfig {
     rate_limit_per_second: Option<u32>,
     rate_limit_burst: Option<u32>,
     shutdown_grace_seconds: Option<u64>,
+    socket_queue_limit: Option<usize>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -29,6 +30,7 @@ pub(crate) struct Overrides {
     pub(crate) public_url: Option<String>,
     pub(crate) log_format: Option<String>,
     pub(crate) rate_limit_per_second: Option<u32>,
+    pub(crate) socket_queue_limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,8 @@ pub(crate) struct Config {
     pub(crate) rate_limit_burst: u32,
     /// How long shutdown waits for in-flight requests.
     pub(crate) shutdown_grace_seconds: u64,
+    /// Event bundles a websocket may have queued before it is dropped as a slow consumer.
+    pub(crate) socket_queue_limit: usize,
 }
 
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -84,6 +88,10 @@ impl Config {
             o.rate_limit_per_second.or(file.rate_limit_per_second).unwrap_or(DEFAULT_RATE_PER_SECOND);
         let rate_limit_burst = file.rate_limit_burst.unwrap_or(rate_limit_per_second.saturating_mul(2));
         let shutdown_grace_seconds = file.shutdown_grace_seconds.unwrap_or(10);
+        let socket_queue_limit = o.socket_queue_limit.or(file.socket_queue_limit).unwrap_or(4_096);
+        if socket_queue_limit == 0 {
+            bail!("socket_queue_limit must be at least 1");
+        }
         Ok(Config {
             listen,
             data_dir,
@@ -92,6 +100,7 @@ impl Config {
             rate_limit_per_second,
             rate_limit_burst,
             shutdown_grace_seconds,
+            socket_queue_limit,
         })
     }
 

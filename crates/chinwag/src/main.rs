@@ -59,6 +59,9 @@ enum Command {
         /// Requests per second allowed per app (0 = unlimited; default 50000).
         #[arg(long, env = "CHINWAG_RATE_LIMIT_PER_SECOND")]
         rate_limit_per_second: Option<u32>,
+        /// Event bundles a websocket may have queued before it is dropped (default 4096).
+        #[arg(long, env = "CHINWAG_SOCKET_QUEUE_LIMIT")]
+        socket_queue_limit: Option<usize>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -190,11 +193,16 @@ fn print_app(app: &App, with_keys: bool) {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { common, listen, public_url, log_format, rate_limit_per_second } => {
-            let config = load(
-                &common,
-                Overrides { listen, public_url, log_format, rate_limit_per_second, ..Default::default() },
-            )?;
+        Command::Serve { common, listen, public_url, log_format, rate_limit_per_second, socket_queue_limit } => {
+            let overrides = Overrides {
+                listen,
+                public_url,
+                log_format,
+                rate_limit_per_second,
+                socket_queue_limit,
+                ..Default::default()
+            };
+            let config = load(&common, overrides)?;
             init_tracing(config.log_format);
             serve(config).await
         }
@@ -297,7 +305,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let state = chinwag_server::AppState::new(services);
+    let state = chinwag_server::AppState::new(services).with_socket_queue_limit(config.socket_queue_limit);
     // Stop accepting on a signal, then give in-flight requests a bounded time.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);

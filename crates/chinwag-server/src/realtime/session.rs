@@ -15,26 +15,31 @@ use tokio::sync::mpsc;
 use super::dispatch::{Reply, Session};
 use crate::AppState;
 
-/// Event bundles a socket may have waiting before it counts as a slow consumer.
-const QUEUE: usize = 4_096;
 /// How long a socket may stay unauthenticated.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one frame may take to write before the client counts as gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-enum Outgoing {
-    Events(Vec<Arc<str>>),
-    Close(&'static str),
+struct ChannelSink {
+    events: mpsc::Sender<Vec<Arc<str>>>,
+    /// Set (once) when the hub wants the socket closed; works even when the
+    /// event queue is full.
+    close: tokio::sync::watch::Sender<Option<&'static str>>,
 }
-
-struct ChannelSink(mpsc::Sender<Outgoing>);
 
 impl Outbound for ChannelSink {
     fn deliver(&self, events: Vec<Arc<str>>) -> bool {
-        !matches!(self.0.try_send(Outgoing::Events(events)), Err(mpsc::error::TrySendError::Full(_)))
+        !matches!(self.events.try_send(events), Err(mpsc::error::TrySendError::Full(_)))
     }
 
     fn close(&self, reason: &'static str) {
-        let _ = self.0.try_send(Outgoing::Close(reason));
+        let _ = self.close.send(Some(reason));
     }
+}
+
+/// Sends one frame, giving up if the client does not take it in time.
+async fn send(ws: &mut WebSocket, frame: String) -> bool {
+    matches!(tokio::time::timeout(WRITE_TIMEOUT, ws.send(Message::Text(frame.into()))).await, Ok(Ok(())))
 }
 
 /// Writes `[pubSeq, "PUBLISH", …events]`.
@@ -56,9 +61,10 @@ async fn close(ws: &mut WebSocket, code: u16, reason: &'static str) {
 }
 
 pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws: WebSocket) {
-    let (tx, mut rx) = mpsc::channel(QUEUE);
+    let (tx, mut rx) = mpsc::channel(state.socket_queue_limit);
+    let (close_tx, mut close_rx) = tokio::sync::watch::channel(None);
     let realtime = state.services.realtime();
-    let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(ChannelSink(tx)));
+    let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(ChannelSink { events: tx, close: close_tx }));
     let mut session = Session::new(state.clone(), app, user_id, socket);
     let mut publish_seq: u64 = 0;
     let auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
@@ -66,20 +72,21 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
         let expiry = session.expires_in();
         tokio::select! {
             biased;
+            _ = close_rx.changed() => {
+                let reason = close_rx.borrow().unwrap_or("closing");
+                close(&mut ws, 1008, reason).await;
+                break;
+            },
             out = rx.recv() => match out {
-                Some(Outgoing::Events(mut events)) => {
+                Some(mut events) => {
                     // Whatever else is already queued goes out in the same frame.
-                    while let Ok(Outgoing::Events(more)) = rx.try_recv() {
+                    while let Ok(more) = rx.try_recv() {
                         events.extend(more);
                     }
                     publish_seq += 1;
-                    if ws.send(Message::Text(publish_frame(publish_seq, &events).into())).await.is_err() {
+                    if !send(&mut ws, publish_frame(publish_seq, &events)).await {
                         break;
                     }
-                }
-                Some(Outgoing::Close(reason)) => {
-                    close(&mut ws, 1008, reason).await;
-                    break;
                 }
                 None => break,
             },
@@ -87,7 +94,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                 Some(Ok(Message::Text(text))) => {
                     match session.handle(text.as_str()).await {
                         Reply::Frame(frame) => {
-                            if ws.send(Message::Text(frame.into())).await.is_err() {
+                            if !send(&mut ws, frame).await {
                                 break;
                             }
                         }
@@ -95,8 +102,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
-                    let frame = session.reject_binary();
-                    if ws.send(Message::Text(frame.into())).await.is_err() {
+                    if !send(&mut ws, session.reject_binary()).await {
                         break;
                     }
                 }
@@ -108,7 +114,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                 session.expire();
                 publish_seq += 1;
                 let frame = publish_frame(publish_seq, &[Arc::from(r#"{"type":"session.expired"}"#)]);
-                if ws.send(Message::Text(frame.into())).await.is_err() {
+                if !send(&mut ws, frame).await {
                     break;
                 }
             },

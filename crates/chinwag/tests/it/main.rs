@@ -21,4 +21,6 @@ mod participants;
 mod persistence;
 mod reactions;
 mod read_state;
+mod realtime;
 mod users;
+mod ws;

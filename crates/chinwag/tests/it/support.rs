@@ -50,8 +50,19 @@ impl Server {
     /// Starts (or restarts) a server on an existing data directory.
     /// `key` is the dev app's key when the directory is not new.
     pub async fn start_in(dir: &Path, key: Option<String>) -> Server {
+        Server::start_with_key(dir, key, &[]).await
+    }
+
+    /// A fresh server in `dir` with extra `serve` arguments.
+    pub async fn start_with(dir: &Path, extra: &[&str]) -> Server {
+        Server::start_with_key(dir, None, extra).await
+    }
+
+    async fn start_with_key(dir: &Path, key: Option<String>, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .arg("--data-dir")
             .arg(dir)
             .env("CHINWAG_LOG", "warn")
             .stdout(Stdio::piped())
