@@ -124,6 +124,18 @@ pub trait Store: Send + Sync + 'static {
         message_id: &str,
     ) -> CoreResult<Committed<bool>>;
 
+    /// Messages with text, in conversations `user_id` takes part in, that may
+    /// contain every word of `words` as a word prefix (a superset: callers
+    /// check exactly), newest first, older than message `before`.
+    async fn search_message_candidates(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        words: &[String],
+        before: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Vec<Message>>;
+
     // ---- reactions
     async fn add_reaction(
         &self,

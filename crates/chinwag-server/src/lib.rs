@@ -159,6 +159,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v0/{appId}", get(realtime::app_check))
         .route("/api/v0/{appId}/bokens/{userId}", get(realtime::boken))
         .route("/public_api/v1/{appId}/realtime/{userId}", get(realtime::socket))
+        .route("/public_api/v1/{appId}/me/messages/search", get(realtime::search::messages))
+        .route("/public_api/v1/{appId}/me/conversations/search", get(realtime::search::conversations))
         .nest("/public_api/v1/{appId}", routes::api().into());
     let app = Router::new()
         .nest("/v1/{appId}", routes::api().into())

@@ -185,6 +185,22 @@ pub(crate) fn load_participants(conn: &Connection, pk: i64) -> CoreResult<Vec<Pa
     rows.map(|r| r.map_err(db_err).and_then(finish_participant)).collect()
 }
 
+/// Every participant with their stored unread count, in one query.
+pub(crate) fn load_participant_states(conn: &Connection, pk: i64) -> CoreResult<Vec<ParticipantState>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT user_id, access, notify, joined_at, read_until, marked_unread, unread_count FROM participants
+             WHERE conv_pk = ?1 ORDER BY joined_at, user_id",
+        )
+        .map_err(db_err)?;
+    let rows = stmt.query_map(params![pk], |r| Ok((decode_participant(r)?, r.get::<_, i64>(6)?))).map_err(db_err)?;
+    rows.map(|r| {
+        let (raw, unread) = r.map_err(db_err)?;
+        Ok(ParticipantState { participant: finish_participant(raw)?, unread_message_count: unread.max(0) as u64 })
+    })
+    .collect()
+}
+
 pub(crate) fn load_participant(conn: &Connection, pk: i64, user: &str) -> CoreResult<Option<Participant>> {
     conn.prepare_cached(
         "SELECT user_id, access, notify, joined_at, read_until, marked_unread FROM participants
@@ -198,15 +214,50 @@ pub(crate) fn load_participant(conn: &Connection, pk: i64, user: &str) -> CoreRe
     .transpose()
 }
 
+/// The participant's stored unread count.
 pub(crate) fn unread_count(conn: &Connection, pk: i64, p: &Participant) -> CoreResult<u64> {
+    conn.prepare_cached("SELECT unread_count FROM participants WHERE conv_pk = ?1 AND user_id = ?2")
+        .map_err(db_err)?
+        .query_row(params![pk, p.user_id], |r| r.get::<_, i64>(0))
+        .optional()
+        .map(|n| n.unwrap_or(0).max(0) as u64)
+        .map_err(db_err)
+}
+
+/// Recomputes one participant's unread count from the messages (after their
+/// read point moved, or when they join).
+pub(crate) fn recount_unread(conn: &Connection, pk: i64, user: &str) -> CoreResult<()> {
     conn.prepare_cached(
-        "SELECT count(*) FROM messages WHERE conv_pk = ?1 AND created_at > ?2
-         AND (sender_id IS NULL OR sender_id <> ?3)",
+        "UPDATE participants SET unread_count = (
+             SELECT count(*) FROM messages m
+             WHERE m.conv_pk = ?1 AND m.created_at > coalesce(participants.read_until, -9223372036854775808)
+               AND (m.sender_id IS NULL OR m.sender_id <> ?2))
+         WHERE conv_pk = ?1 AND user_id = ?2",
     )
     .map_err(db_err)?
-    .query_row(params![pk, p.read_until.unwrap_or(i64::MIN), p.user_id], |r| r.get::<_, i64>(0))
-    .map(|n| n as u64)
-    .map_err(db_err)
+    .execute(params![pk, user])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// A message appeared (`delta` = 1) or went away (-1): adjust the count of
+/// every participant for whom it is unread.
+pub(crate) fn shift_unread(
+    conn: &Connection,
+    pk: i64,
+    sender: Option<&str>,
+    created_at: i64,
+    delta: i64,
+) -> CoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE participants SET unread_count = max(unread_count + ?4, 0)
+         WHERE conv_pk = ?1 AND user_id <> coalesce(?2, '')
+           AND (read_until IS NULL OR read_until < ?3)",
+    )
+    .map_err(db_err)?
+    .execute(params![pk, sender, created_at, delta])
+    .map_err(db_err)?;
+    Ok(())
 }
 
 pub(crate) fn participant_state(conn: &Connection, pk: i64, p: Participant) -> CoreResult<ParticipantState> {
@@ -343,9 +394,8 @@ pub(crate) fn conversation_view(
     pk: i64,
     conversation: Conversation,
 ) -> CoreResult<ConversationView> {
-    let participants = load_participants(conn, pk)?;
-    let last_message = last_message(conn, pk, &conversation.id, &participants)?;
-    let participants =
-        participants.into_iter().map(|p| participant_state(conn, pk, p)).collect::<CoreResult<Vec<_>>>()?;
+    let participants = load_participant_states(conn, pk)?;
+    let plain: Vec<Participant> = participants.iter().map(|p| p.participant.clone()).collect();
+    let last_message = last_message(conn, pk, &conversation.id, &plain)?;
     Ok(ConversationView { conversation, participants, last_message })
 }

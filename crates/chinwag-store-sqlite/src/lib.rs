@@ -79,7 +79,11 @@ impl SqliteStore {
             configure(&reader).map_err(db_err)?;
             readers.push(reader);
         }
-        Ok(SqliteStore { writer: writer::Writer::start(conn)?, readers: pool::ReaderPool::new(readers), _alive: alive })
+        Ok(SqliteStore {
+            writer: writer::Writer::start(conn, schema::index_pending)?,
+            readers: pool::ReaderPool::new(readers),
+            _alive: alive,
+        })
     }
 
     /// Applies pending migrations and reports the schema version reached.

@@ -113,7 +113,78 @@ const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 3: message search. The index only proposes candidates; the service
+    // checks each against the exact word-prefix rule.
+    r#"
+    ALTER TABLE messages ADD COLUMN search_text TEXT;
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        search_text, content = 'messages', content_rowid = 'pk', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.search_text IS NOT NULL BEGIN
+        INSERT INTO messages_fts (rowid, search_text) VALUES (new.pk, new.search_text);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.search_text IS NOT NULL BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF search_text ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text)
+            SELECT 'delete', old.pk, old.search_text WHERE old.search_text IS NOT NULL;
+        INSERT INTO messages_fts (rowid, search_text)
+            SELECT new.pk, new.search_text WHERE new.search_text IS NOT NULL;
+    END;
+    "#,
+    // 4: unread counts kept with each write, so reading one is a lookup,
+    // not a count over the conversation's history.
+    r#"
+    ALTER TABLE participants ADD COLUMN unread_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE participants SET unread_count = (
+        SELECT count(*) FROM messages m
+        WHERE m.conv_pk = participants.conv_pk
+          AND m.created_at > coalesce(participants.read_until, -9223372036854775808)
+          AND (m.sender_id IS NULL OR m.sender_id <> participants.user_id)
+    );
+    "#,
+    // 5: new messages wait in a queue and are indexed once per group commit.
+    // FTS5 flushes its pending data at every SAVEPOINT, and each request of
+    // a group runs in one, so indexing inline made one segment per message.
+    r#"
+    CREATE TABLE search_pending (pk INTEGER PRIMARY KEY);
+    DROP TRIGGER messages_fts_insert;
+    CREATE TRIGGER messages_search_queue AFTER INSERT ON messages WHEN new.search_text IS NOT NULL BEGIN
+        INSERT INTO search_pending (pk) VALUES (new.pk);
+    END;
+    DROP TRIGGER messages_fts_delete;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.search_text IS NOT NULL BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text)
+            SELECT 'delete', old.pk, old.search_text
+            WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE pk = old.pk);
+        DELETE FROM search_pending WHERE pk = old.pk;
+    END;
+    DROP TRIGGER messages_fts_update;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF search_text ON messages
+    WHEN NOT EXISTS (SELECT 1 FROM search_pending WHERE pk = old.pk) BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, search_text)
+            SELECT 'delete', old.pk, old.search_text WHERE old.search_text IS NOT NULL;
+        INSERT INTO messages_fts (rowid, search_text)
+            SELECT new.pk, new.search_text WHERE new.search_text IS NOT NULL;
+    END;
+    "#,
 ];
+
+/// Runs at the end of every group transaction, before COMMIT: indexes the
+/// group's new messages for search in one go.
+pub(crate) fn index_pending(conn: &Connection) -> CoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO messages_fts (rowid, search_text)
+         SELECT m.pk, m.search_text FROM search_pending p CROSS JOIN messages m ON m.pk = p.pk
+         WHERE m.search_text IS NOT NULL",
+    )
+    .map_err(db_err)?
+    .execute([])
+    .map_err(db_err)?;
+    conn.prepare_cached("DELETE FROM search_pending").map_err(db_err)?.execute([]).map_err(db_err)?;
+    Ok(())
+}
 
 /// Applies every migration newer than the database, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> CoreResult<u32> {

@@ -2,7 +2,7 @@
 //! writer (one savepoint in a group commit) or by a reader.
 
 use async_trait::async_trait;
-use chinwag_core::content::{ContentBlock, FileBlock, FileSubtype};
+use chinwag_core::content::{ContentBlock, FileBlock, FileSubtype, searchable_text};
 use chinwag_core::error::ErrorCode;
 use std::sync::Arc;
 
@@ -375,8 +375,8 @@ fn append_messages_sync(
         let imported_read_by = if m.read_by.is_empty() { None } else { Some(to_json(&m.read_by)?) };
         conn.prepare_cached(
             "INSERT INTO messages (conv_pk, app_id, id, kind, sender_id, content, custom, created_at,
-                                   referenced_message_id, origin, idempotency_key, imported_read_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   referenced_message_id, origin, idempotency_key, imported_read_by, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
         .map_err(db_err)?
         .execute(params![
@@ -391,7 +391,8 @@ fn append_messages_sync(
             m.referenced_message_id,
             m.origin.as_str(),
             m.idempotency_key,
-            imported_read_by
+            imported_read_by,
+            searchable_text(&content)
         ])
         .map_err(db_err)?;
         let message_pk = conn.last_insert_rowid();
@@ -404,10 +405,29 @@ fn append_messages_sync(
             .map_err(db_err)?;
         }
         newest = Some(newest.map_or(created_at, |n| n.max(created_at)));
-        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.pk = ?1");
-        let (_, message) = query_messages(conn, &sql, params![message_pk], cid, &participants)?
-            .pop()
-            .ok_or_else(|| CoreError::internal("inserted message vanished"))?;
+        // Built from what was just written: a new message has no reactions,
+        // and its readers are whoever had already read past its time.
+        let read_by = participants
+            .iter()
+            .filter(|p| Some(&p.user_id) != m.sender_id.as_ref())
+            .filter(|p| p.read_until.is_some_and(|t| t >= created_at) || m.read_by.contains(&p.user_id))
+            .map(|p| p.user_id.clone())
+            .collect();
+        let message = Message {
+            id,
+            conversation_id: cid.to_owned(),
+            kind: m.kind,
+            sender_id: m.sender_id,
+            content,
+            custom: m.custom,
+            created_at,
+            edited_at: None,
+            referenced_message_id: m.referenced_message_id,
+            origin: m.origin,
+            reactions: Vec::new(),
+            read_by,
+        };
+        shift_unread(conn, pk, message.sender_id.as_deref(), message.created_at, 1)?;
         // Sending implies having read everything up to one's own message.
         if let (Some(sender), true) = (&message.sender_id, message.origin != Origin::Import) {
             conn.prepare_cached(
@@ -417,6 +437,7 @@ fn append_messages_sync(
             .map_err(db_err)?
             .execute(params![pk, sender, message.created_at])
             .map_err(db_err)?;
+            recount_unread(conn, pk, sender)?;
         }
         // Imported messages are history: they notify nobody live.
         if message.origin != Origin::Import {
@@ -934,10 +955,18 @@ impl Store for SqliteStore {
                 }
                 patch.custom.apply(&mut message.custom);
                 CustomPatch::check_result("custom", &message.custom)?;
-                conn.prepare_cached("UPDATE messages SET content = ?2, custom = ?3, edited_at = ?4 WHERE pk = ?1")
-                    .map_err(db_err)?
-                    .execute(params![message_pk, to_json(&message.content)?, to_json(&message.custom)?, now])
-                    .map_err(db_err)?;
+                conn.prepare_cached(
+                    "UPDATE messages SET content = ?2, custom = ?3, edited_at = ?4, search_text = ?5 WHERE pk = ?1",
+                )
+                .map_err(db_err)?
+                .execute(params![
+                    message_pk,
+                    to_json(&message.content)?,
+                    to_json(&message.custom)?,
+                    now,
+                    searchable_text(&message.content)
+                ])
+                .map_err(db_err)?;
                 if let Some(token) = file_token {
                     conn.prepare_cached("INSERT OR IGNORE INTO message_files (app_id, token, message_pk, conv_pk) VALUES (?1, ?2, ?3, ?4)")
                         .map_err(db_err)?
@@ -971,11 +1000,68 @@ impl Store for SqliteStore {
                     .map_err(db_err)?
                     .execute(params![message_pk])
                     .map_err(db_err)?;
+                shift_unread(conn, pk, message.sender_id.as_deref(), message.created_at, -1)?;
                 refresh_last_message_at(conn, pk)?;
                 let new_last_message = if was_last { last_message(conn, pk, &cid, &participants)? } else { None };
                 let mut changes = Changes::new(pk);
                 changes.push(conn, EventKind::MessageDeleted { message, was_last, new_last_message })?;
                 changes.commit(conn, &app, &cid, true)
+            })
+            .await
+    }
+
+    async fn search_message_candidates(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        words: &[String],
+        before: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Vec<Message>> {
+        let (app, user) = (owned(app_id), owned(user_id));
+        // Every word as a quoted prefix phrase, all required.
+        let query = words.iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.readers
+            .read(move |conn| {
+                let cursor = match &before {
+                    None => None,
+                    Some(id) => Some(
+                        conn.prepare_cached("SELECT created_at, pk FROM messages WHERE app_id = ?1 AND id = ?2")
+                            .map_err(db_err)?
+                            .query_row(params![app, id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                            .optional()
+                            .map_err(db_err)?
+                            .ok_or_else(|| CoreError::invalid("The cursor names no message."))?,
+                    ),
+                };
+                let (ca, cpk) = cursor.unzip();
+                let hits = conn
+                    .prepare_cached(
+                        "SELECT m.conv_pk, c.id, m.id FROM messages_fts f
+                         JOIN messages m ON m.pk = f.rowid
+                         JOIN participants p ON p.conv_pk = m.conv_pk AND p.user_id = ?2
+                         JOIN conversations c ON c.pk = m.conv_pk
+                         WHERE messages_fts MATCH ?3 AND m.app_id = ?1
+                           AND (?4 IS NULL OR m.created_at < ?4 OR (m.created_at = ?4 AND m.pk < ?5))
+                         ORDER BY m.created_at DESC, m.pk DESC LIMIT ?6",
+                    )
+                    .map_err(db_err)?
+                    .query_map(params![app, user, query, ca, cpk, limit as i64], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    })
+                    .map_err(db_err)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(hits.len());
+                for (pk, cid, mid) in hits {
+                    if let Some((_, m)) = load_message(conn, pk, &cid, &mid)? {
+                        out.push(m);
+                    }
+                }
+                Ok(out)
             })
             .await
     }
@@ -1079,6 +1165,7 @@ impl Store for SqliteStore {
                     return Ok(Committed { value: participant_state(conn, pk, p)?, events: vec![] });
                 }
                 update_participant_row(conn, pk, &p)?;
+                recount_unread(conn, pk, &user)?;
                 let mut changes = Changes::new(pk);
                 changes.push(conn, EventKind::ReadStateChanged(p.clone()))?;
                 let state = participant_state(conn, pk, p)?;
@@ -1178,6 +1265,8 @@ fn insert_participant(conn: &Connection, app: &str, pk: i64, p: &Participant) ->
         p.marked_unread
     ])
     .map_err(db_err)?;
+    // A newcomer sees the whole history; what they have not read is unread.
+    recount_unread(conn, pk, &p.user_id)?;
     Ok(())
 }
 

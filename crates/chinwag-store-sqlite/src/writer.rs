@@ -21,16 +21,19 @@ struct Completion {
     finish: Box<dyn FnOnce(CoreResult<()>) + Send>,
 }
 
+/// Work done once per group, after its requests and before COMMIT.
+pub(crate) type Epilogue = fn(&Connection) -> CoreResult<()>;
+
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
 impl Writer {
-    pub(crate) fn start(conn: Connection) -> CoreResult<Self> {
+    pub(crate) fn start(conn: Connection, epilogue: Epilogue) -> CoreResult<Self> {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, epilogue))
             .map_err(|e| CoreError::internal(format!("cannot start the writer thread: {e}")))?;
         Ok(Writer { jobs: tx })
     }
@@ -56,7 +59,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
+fn run(conn: Connection, jobs: mpsc::Receiver<Job>, epilogue: Epilogue) {
     while let Ok(first) = jobs.recv() {
         let mut group = Vec::with_capacity(16);
         group.push(first);
@@ -66,11 +69,11 @@ fn run(conn: Connection, jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_group(&conn, group);
+        commit_group(&conn, group, epilogue);
     }
 }
 
-fn commit_group(conn: &Connection, group: Vec<Job>) {
+fn commit_group(conn: &Connection, group: Vec<Job>, epilogue: Epilogue) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         // The jobs never ran. Dropping them drops their reply channels, so
         // every caller gets an internal error rather than a hang.
@@ -90,6 +93,18 @@ fn commit_group(conn: &Connection, group: Vec<Job>) {
             tracing::error!(error = %e, "savepoint handling failed");
         }
         completions.push(completion);
+    }
+    // The epilogue's failure must not cost the group its writes: it runs in a
+    // savepoint of its own and only logs.
+    if conn.execute_batch("SAVEPOINT epilogue").is_ok() {
+        let end = match epilogue(conn) {
+            Ok(()) => "RELEASE epilogue",
+            Err(e) => {
+                tracing::error!(error = %e, "group epilogue failed");
+                "ROLLBACK TO epilogue; RELEASE epilogue"
+            }
+        };
+        let _ = conn.execute_batch(end);
     }
     let commit = conn.execute_batch("COMMIT").map_err(db_err);
     if commit.is_err() {

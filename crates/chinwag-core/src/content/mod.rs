@@ -12,3 +12,16 @@ mod validate;
 
 pub use node::{ContentBlock, FileBlock, FileSubtype, Node, TextNode};
 pub use validate::{ContentError, ContentPolicy, validate_content};
+
+/// The text a message can be found by: its text blocks, in plain text.
+/// `None` for messages without text (files, locations), which search skips.
+pub fn searchable_text(blocks: &[ContentBlock]) -> Option<String> {
+    let parts: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::Text { children } => Some(markup::nodes_plaintext(children)),
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() { None } else { Some(parts.join("\n\n")) }
+}

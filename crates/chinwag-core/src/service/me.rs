@@ -415,6 +415,87 @@ impl Services {
         Ok(Paged { items, more })
     }
 
+    // ------------------------------------------------------------ search
+
+    /// `me`'s text messages that match `query` (every query word is a prefix
+    /// of a word of the message), in conversations `keep` accepts, newest
+    /// first, after message `after`.
+    pub async fn search_my_messages(
+        &self,
+        app_id: &str,
+        me: &str,
+        query: &str,
+        keep: &(dyn Fn(&Side) -> bool + Sync),
+        after: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Paged<Message>> {
+        check_id("userId", me)?;
+        let words = crate::search::query_words(query);
+        if words.is_empty() {
+            return Ok(Paged { items: vec![], more: false });
+        }
+        let limit = limit.clamp(1, MAX_PAGE_LIMIT);
+        let batch = (limit * 4).max(20);
+        let mut sides: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        let mut items = Vec::with_capacity(limit);
+        let mut cursor = after;
+        loop {
+            let candidates = self.store.search_message_candidates(app_id, me, &words, cursor.clone(), batch).await?;
+            let fetched = candidates.len();
+            for m in candidates {
+                cursor = Some(m.id.clone());
+                let text = crate::content::searchable_text(&m.content).unwrap_or_default();
+                if !crate::search::matches_words(&words, &text) {
+                    continue;
+                }
+                let kept = match sides.get(&m.conversation_id) {
+                    Some(k) => *k,
+                    None => {
+                        let k = match self.my_conversation(app_id, me, &m.conversation_id).await {
+                            Ok(side) => keep(&side),
+                            Err(_) => false,
+                        };
+                        sides.insert(m.conversation_id.clone(), k);
+                        k
+                    }
+                };
+                if !kept {
+                    continue;
+                }
+                if items.len() == limit {
+                    return Ok(Paged { items, more: true });
+                }
+                items.push(m);
+            }
+            if fetched < batch {
+                return Ok(Paged { items, more: false });
+            }
+        }
+    }
+
+    /// `me`'s conversations whose subject, or whose `custom.search`, matches
+    /// `query` (not both combined), most recent activity first.
+    pub async fn search_my_conversations(
+        &self,
+        app_id: &str,
+        me: &str,
+        query: &str,
+        keep: &(dyn Fn(&Side) -> bool + Sync),
+        after: Option<String>,
+        limit: usize,
+    ) -> CoreResult<Paged<Side>> {
+        let words = crate::search::query_words(query);
+        if words.is_empty() {
+            return Ok(Paged { items: vec![], more: false });
+        }
+        let matches = |side: &Side| {
+            let by_subject = side.subject.as_deref().is_some_and(|s| crate::search::matches_words(&words, s));
+            let by_custom = side.custom.get("search").is_some_and(|s| crate::search::matches_words(&words, s));
+            (by_subject || by_custom) && keep(side)
+        };
+        self.my_conversations(app_id, me, &matches, after, limit).await
+    }
+
     // ------------------------------------------------------------ read state, typing
 
     pub async fn my_read(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<()> {

@@ -3,6 +3,7 @@
 //! check and bokens under `/api/v0`).
 
 mod dispatch;
+pub mod search;
 mod session;
 
 use axum::Json;

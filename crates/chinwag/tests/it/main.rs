@@ -6,6 +6,7 @@
 mod support;
 
 mod durability;
+mod search;
 mod seed;
 
 mod auth;
