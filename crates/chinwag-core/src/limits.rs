@@ -44,3 +44,5 @@ pub const MAX_PAGE_LIMIT: usize = 100;
 pub const DEFAULT_PAGE_LIMIT: usize = 10;
 /// Longest idempotency key, in bytes.
 pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
+/// Most messages translated in one request.
+pub const MAX_TRANSLATIONS_PER_REQUEST: usize = 100;

@@ -190,6 +190,14 @@ pub trait FileStore: Send + Sync + 'static {
     async fn delete(&self, app_id: &str, token: &str) -> CoreResult<()>;
 }
 
+/// A machine-translation provider (none ships by default; TalkJS uses an
+/// external service with the customer's own key).
+#[async_trait]
+pub trait Translator: Send + Sync + 'static {
+    /// Translates each text into `lang` (an ISO 639-1 code, or `zh-TW`), in order.
+    async fn translate(&self, texts: &[String], lang: &str) -> CoreResult<Vec<String>>;
+}
+
 /// Wall-clock time, in milliseconds since the epoch.
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;

@@ -57,6 +57,15 @@ pub struct ReactionTarget {
     pub emoji: String,
 }
 
+/// A message translated for a reader.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Translation {
+    /// The translated text, as markup for the client to parse.
+    Markup(String),
+    /// Content without text (files, locations) comes back as it was.
+    Unchanged(Vec<ContentBlock>),
+}
+
 /// One reaction on a message by one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReactionEntry {
@@ -413,6 +422,60 @@ impl Services {
             .map(|(user_id, created_at)| ReactionEntry { user_id, created_at })
             .collect();
         Ok(Paged { items, more })
+    }
+
+    // ------------------------------------------------------------ translation
+
+    /// Translates messages of a conversation `me` takes part in. Unknown ids
+    /// answer `None`. Without a provider this is a clear `NOT_CONFIGURED` error.
+    pub async fn translate_messages(
+        &self,
+        app_id: &str,
+        me: &str,
+        cid: &str,
+        ids: &[String],
+        lang: &str,
+    ) -> CoreResult<Vec<(String, Option<Translation>)>> {
+        let Some(translator) = self.translator.clone() else {
+            return Err(CoreError::new(
+                ErrorCode::NotConfigured,
+                "Translation is not configured on this server (no translation provider is set up).",
+            ));
+        };
+        if ids.len() > MAX_TRANSLATIONS_PER_REQUEST {
+            return Err(CoreError::limit(format!(
+                "Translate at most {MAX_TRANSLATIONS_PER_REQUEST} messages at once."
+            )));
+        }
+        // The region is dropped, except for Traditional Chinese.
+        let lang =
+            if lang.eq_ignore_ascii_case("zh-TW") { "zh-TW" } else { lang.split('-').next().unwrap_or_default() };
+        if lang.is_empty() || lang.len() > 8 || !lang.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+            return Err(CoreError::invalid("lang must be a language code such as \"fr\" or \"zh-TW\"."));
+        }
+        self.my_view(app_id, me, cid).await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            check_id("ids entry", id)?;
+            found.push((id.clone(), self.store.get_message(app_id, cid, id).await?));
+        }
+        let texts: Vec<String> = found
+            .iter()
+            .filter_map(|(_, m)| m.as_ref())
+            .filter_map(|m| crate::content::searchable_text(&m.content))
+            .collect();
+        let mut translated =
+            if texts.is_empty() { Vec::new() } else { translator.translate(&texts, lang).await? }.into_iter();
+        Ok(found
+            .into_iter()
+            .map(|(id, m)| {
+                let t = m.map(|m| match crate::content::searchable_text(&m.content) {
+                    Some(_) => Translation::Markup(translated.next().unwrap_or_default()),
+                    None => Translation::Unchanged(m.content),
+                });
+                (id, t)
+            })
+            .collect())
     }
 
     // ------------------------------------------------------------ search

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub use apps::{AppDirectory, Principal};
 pub use files::{FileDownload, FileUpload};
-pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget};
+pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget, Translation};
 pub use messages::{SendMessage, SendPayload};
 
 /// The fully-qualified form of a reaction emoji, if it is a valid one.
@@ -41,6 +41,7 @@ pub struct Services {
     pub(crate) realtime: Arc<dyn Realtime>,
     /// Signs bokens; a server-wide secret, never shown to anyone.
     pub(crate) boken_key: Arc<str>,
+    pub(crate) translator: Option<Arc<dyn crate::ports::Translator>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -68,7 +69,14 @@ impl Services {
             links,
             realtime: Arc::new(NoRealtime),
             boken_key: Arc::from(crate::auth::hmac_hex(&crate::auth::random_key(), "boken")),
+            translator: None,
         }
+    }
+
+    /// Plugs in a translation provider.
+    pub fn with_translator(mut self, translator: Arc<dyn crate::ports::Translator>) -> Self {
+        self.translator = Some(translator);
+        self
     }
 
     /// Sets the key bokens are signed with (hex), shared by all nodes.

@@ -13,7 +13,7 @@ use chinwag_core::content::ContentBlock;
 use chinwag_core::filter::ConversationFilter;
 use chinwag_core::model::{Access, App, CustomPatch, Notify, ParticipantSettings, Side, UserPatch};
 use chinwag_core::realtime::{SocketId, Topic};
-use chinwag_core::service::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionTarget};
+use chinwag_core::service::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionTarget, Translation};
 use chinwag_core::{CoreError, CoreResult, ErrorCode};
 use chinwag_realtime::wire;
 use serde::Deserialize;
@@ -370,10 +370,29 @@ impl Session {
                 let next = offset + paged.items.len();
                 Ok(page(paged, |r| json!({ "userId": r.user_id, "createdAt": r.created_at }), |_| next.to_string()))
             }
-            ("GET", ["me", "conversations", _cid, "translate"]) => Err(CoreError::new(
-                ErrorCode::NotConfigured,
-                "Translation is not configured on this server (no translation provider is set up).",
-            )),
+            ("GET", ["me", "conversations", cid, "translate"]) => {
+                #[derive(Deserialize)]
+                struct TranslateArgs {
+                    ids: Vec<String>,
+                    lang: String,
+                }
+                let TranslateArgs { ids, lang } = parse(data)?;
+                let results = s.translate_messages(app_id, me, cid, &ids, &lang).await?;
+                let data: Map<String, Value> = results
+                    .into_iter()
+                    .map(|(id, t)| {
+                        let v = match t {
+                            None => Value::Null,
+                            Some(Translation::Markup(markup)) => json!({ "markup": markup }),
+                            Some(Translation::Unchanged(content)) => {
+                                json!({ "content": wire::content(&content, s.file_links(), app_id, me, s.now()) })
+                            }
+                        };
+                        (id, v)
+                    })
+                    .collect();
+                Ok(json!({ "data": data }))
+            }
             ("PUT" | "POST", ["conversations", cid]) => {
                 let body: ConversationBody = parse(data)?;
                 let (patch, _) = body.into_parts();

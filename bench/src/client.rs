@@ -1,0 +1,114 @@
+//! A lean client: REST for seeding, and the realtime protocol over a raw
+//! websocket (requests, responses, PUBLISH with ACK).
+
+use std::collections::HashMap;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub(crate) base: String,
+    pub(crate) app: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+impl Target {
+    pub(crate) fn new(base: &str, app: &str, key: &str) -> Self {
+        Target {
+            base: base.trim_end_matches('/').to_owned(),
+            app: app.to_owned(),
+            key: key.to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub(crate) async fn rest(&self, method: reqwest::Method, path: &str, body: Value) -> anyhow::Result<Value> {
+        let url = format!("{}/v1/{}{path}", self.base, self.app);
+        let resp = self.http.request(method, url).bearer_auth(&self.key).json(&body).send().await?;
+        anyhow::ensure!(resp.status().is_success(), "{path}: {}", resp.status());
+        Ok(resp.json().await?)
+    }
+
+    /// Users and a conversation holding them.
+    pub(crate) async fn seed_conversation(&self, id: &str, users: &[String]) -> anyhow::Result<()> {
+        let batch: HashMap<&String, Value> = users.iter().map(|u| (u, json!({ "name": u }))).collect();
+        self.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
+        self.rest(reqwest::Method::PUT, &format!("/conversations/{id}"), json!({ "participants": users })).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn connect(&self, user: &str) -> anyhow::Result<Session> {
+        let boken: Value = self
+            .http
+            .get(format!("{}/api/v0/{}/bokens/{user}?signature=", self.base, self.app))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let url = format!("{}/public_api/v1/{}/realtime/{user}", self.base.replace("http://", "ws://"), self.app);
+        let (stream, _) = tokio_tungstenite::connect_async(url).await?;
+        let (tx, rx) = stream.split();
+        let mut s = Session { tx, rx, seq: 0 };
+        let token = boken["boken"].as_str().unwrap_or_default().to_owned();
+        let (status, _) = s.call("POST", "/session/renew", json!({ "token": token })).await?;
+        anyhow::ensure!(status == 200, "renew failed: {status}");
+        Ok(s)
+    }
+}
+
+pub(crate) struct Session {
+    pub(crate) tx: SplitSink<Stream, Message>,
+    pub(crate) rx: SplitStream<Stream>,
+    seq: u64,
+}
+
+/// One frame from the server, parsed just enough.
+pub(crate) enum Frame {
+    Response,
+    Publish { events: Vec<Value> },
+}
+
+pub(crate) fn parse(text: &str) -> Option<Frame> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    if v[1] == "PUBLISH" {
+        let events = v.as_array()?.iter().skip(2).cloned().collect();
+        return Some(Frame::Publish { events });
+    }
+    v[0].as_u64().map(|_| Frame::Response)
+}
+
+impl Session {
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        let s = self.seq;
+        self.seq += 1;
+        s
+    }
+
+    pub(crate) async fn send(&mut self, seq: u64, method: &str, path: &str, data: Value) -> anyhow::Result<()> {
+        self.tx.send(Message::Text(json!([seq, method, path, data, {}]).to_string().into())).await?;
+        Ok(())
+    }
+
+    /// Sends and waits for the answer (ignoring publishes meanwhile).
+    pub(crate) async fn call(&mut self, method: &str, path: &str, data: Value) -> anyhow::Result<(u64, Value)> {
+        let seq = self.next_seq();
+        self.send(seq, method, path, data).await?;
+        while let Some(msg) = self.rx.next().await {
+            if let Message::Text(t) = msg? {
+                let v: Value = serde_json::from_str(t.as_str())?;
+                if v[0] == seq && v[1] != "PUBLISH" {
+                    return Ok((v[1].as_u64().unwrap_or(0), v[2].clone()));
+                }
+            }
+        }
+        anyhow::bail!("socket closed while waiting for {seq}")
+    }
+}
