@@ -46,3 +46,5 @@ pub const DEFAULT_PAGE_LIMIT: usize = 10;
 pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
 /// Most messages translated in one request.
 pub const MAX_TRANSLATIONS_PER_REQUEST: usize = 100;
+/// Most subscriptions one websocket may hold.
+pub const MAX_SUBSCRIPTIONS_PER_SOCKET: usize = 10_000;

@@ -88,8 +88,9 @@ pub trait Realtime: Send + Sync + 'static {
     fn set_authenticated(&self, socket: SocketId, authenticated: bool);
     /// Forgets the socket and its subscriptions.
     fn detach(&self, socket: SocketId);
-    /// Subscriptions are sets: repeating one is harmless.
-    fn subscribe(&self, socket: SocketId, topic: Topic);
+    /// Subscriptions are sets: repeating one is harmless. `false` when the
+    /// socket already holds [`crate::limits::MAX_SUBSCRIPTIONS_PER_SOCKET`].
+    fn subscribe(&self, socket: SocketId, topic: Topic) -> bool;
     fn unsubscribe(&self, socket: SocketId, topic: &Topic);
     fn unsubscribe_all(&self, socket: SocketId);
 
@@ -112,7 +113,9 @@ impl Realtime for NoRealtime {
     }
     fn set_authenticated(&self, _: SocketId, _: bool) {}
     fn detach(&self, _: SocketId) {}
-    fn subscribe(&self, _: SocketId, _: Topic) {}
+    fn subscribe(&self, _: SocketId, _: Topic) -> bool {
+        true
+    }
     fn unsubscribe(&self, _: SocketId, _: &Topic) {}
     fn unsubscribe_all(&self, _: SocketId) {}
     fn typing_started(&self, _: &str, _: &str, _: &str, _: Vec<String>) {}

@@ -59,6 +59,9 @@ struct Socket {
     users: HashSet<String>,
     online: HashSet<String>,
     conversations: HashMap<String, ConversationTopics>,
+    /// Subscribe calls counted against the per-socket limit (repeats count
+    /// too, until an unsubscribe-all; the client never repeats much).
+    subscriptions: usize,
 }
 
 impl Socket {
@@ -527,6 +530,7 @@ impl Realtime for Hub {
                 users: HashSet::new(),
                 online: HashSet::new(),
                 conversations: HashMap::new(),
+                subscriptions: 0,
             },
         );
         state.by_user.entry(key(app_id, user_id)).or_default().push(id);
@@ -582,9 +586,13 @@ impl Realtime for Hub {
         }
     }
 
-    fn subscribe(&self, socket: SocketId, topic: Topic) {
+    fn subscribe(&self, socket: SocketId, topic: Topic) -> bool {
         let mut state = self.write();
-        let Some(s) = state.sockets.get_mut(&socket) else { return };
+        let Some(s) = state.sockets.get_mut(&socket) else { return true };
+        if s.subscriptions >= chinwag_core::limits::MAX_SUBSCRIPTIONS_PER_SOCKET {
+            return false;
+        }
+        s.subscriptions += 1;
         let app = s.app.clone();
         let watch = match topic {
             Topic::User(u) => {
@@ -627,6 +635,7 @@ impl Realtime for Hub {
         if let Some(u) = watch {
             state.watchers.entry(key(&app, &u)).or_default().insert(socket);
         }
+        true
     }
 
     fn unsubscribe(&self, socket: SocketId, topic: &Topic) {
@@ -698,6 +707,7 @@ impl Realtime for Hub {
         if let Some(s) = state.sockets.get_mut(&socket) {
             s.me_conversations = false;
             s.conversations.clear();
+            s.subscriptions = 0;
         }
     }
 

@@ -11,6 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chinwag_core::content::ContentBlock;
 use chinwag_core::filter::ConversationFilter;
+use chinwag_core::limits::{MAX_SUBSCRIPTIONS_PER_SOCKET, MAX_USERS_PER_LOOKUP};
 use chinwag_core::model::{Access, App, CustomPatch, Notify, ParticipantSettings, Side, UserPatch};
 use chinwag_core::realtime::{SocketId, Topic};
 use chinwag_core::service::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionTarget, Translation};
@@ -280,15 +281,25 @@ impl Session {
         match (method, segs) {
             ("SUBSCRIBE", ["users"]) => {
                 let IdsArgs { ids } = parse(data)?;
+                if ids.len() > MAX_USERS_PER_LOOKUP {
+                    return Err(CoreError::limit(format!(
+                        "Subscribe to at most {MAX_USERS_PER_LOOKUP} users at once."
+                    )));
+                }
                 for id in ids {
-                    realtime.subscribe(self.socket, Topic::User(id));
+                    chinwag_core::ids::check_id("ids entry", &id)?;
+                    if !realtime.subscribe(self.socket, Topic::User(id)) {
+                        return Err(too_many_subscriptions());
+                    }
                 }
                 Ok(json!({}))
             }
             ("SUBSCRIBE", path) => {
                 let topic = Topic::parse(path)
                     .ok_or_else(|| CoreError::invalid("Nothing can be subscribed to at this path."))?;
-                realtime.subscribe(self.socket, topic);
+                if !realtime.subscribe(self.socket, topic) {
+                    return Err(too_many_subscriptions());
+                }
                 Ok(json!({}))
             }
             ("UNSUBSCRIBE", path) => {
@@ -499,6 +510,10 @@ impl Session {
             (m, _) => Err(CoreError::new(ErrorCode::MethodNotAllowed, format!("Unknown method '{m}'."))),
         }
     }
+}
+
+fn too_many_subscriptions() -> CoreError {
+    CoreError::limit(format!("A connection holds at most {MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions."))
 }
 
 /// The fields a conversation filter looks at.

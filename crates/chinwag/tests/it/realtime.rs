@@ -389,3 +389,20 @@ async fn browser_sync_off_blocks_edits_but_not_chatting() {
     assert_eq!(conv["participants"]["alice"]["notify"], false);
     assert_eq!(conv["participants"]["bob"]["access"], "ReadWrite");
 }
+
+#[tokio::test]
+async fn subscriptions_per_socket_are_limited() {
+    let s = Server::start().await;
+    let mut ws = Ws::connect(&s, "alice").await;
+    let ids: Vec<String> = (0..1_000).map(|i| format!("u{i}")).collect();
+    let (status, body) =
+        ws.call("SUBSCRIBE", "/users", json!({ "ids": (0..1_001).map(|i| format!("x{i}")).collect::<Vec<_>>() })).await;
+    assert_eq!((status, body["errorCode"].as_str()), (400, Some("LIMIT_EXCEEDED")), "a batch holds at most 1,000 ids");
+    let limit = chinwag_core::limits::MAX_SUBSCRIPTIONS_PER_SOCKET;
+    for _ in 0..limit / ids.len() {
+        assert_eq!(ws.call("SUBSCRIBE", "/users", json!({ "ids": ids })).await.0, 200);
+    }
+    let (status, body) = ws.call("SUBSCRIBE", "/me/conversations", json!({})).await;
+    assert_eq!((status, body["errorCode"].as_str()), (400, Some("LIMIT_EXCEEDED")));
+    assert_eq!(ws.call("GET", "/ping", json!({})).await.0, 200);
+}
