@@ -104,15 +104,17 @@ impl Services {
         patch: UserPatch,
         create_only: bool,
     ) -> CoreResult<()> {
+        check_id("userId", user_id)?;
+        // "Create if it does not exist" of something that exists is a 409,
+        // which the client takes as success, whatever the sync setting.
+        if create_only && self.store.get_user(&app.id, user_id).await?.is_some() {
+            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("User '{user_id}' already exists.")));
+        }
         if !app.settings.browser_sync_users {
             return Err(CoreError::new(
                 ErrorCode::UnauthorizedToEdit,
                 "This app does not allow changing users from the browser; sync them over the REST API.",
             ));
-        }
-        check_id("userId", user_id)?;
-        if create_only && self.store.get_user(&app.id, user_id).await?.is_some() {
-            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("User '{user_id}' already exists.")));
         }
         self.upsert_user(&app.id, user_id, patch).await.map(drop)
     }
@@ -176,15 +178,15 @@ impl Services {
         patch: ConversationPatch,
         create_only: bool,
     ) -> CoreResult<()> {
+        check_id("conversationId", cid)?;
+        if create_only && self.store.get_conversation(&app.id, cid).await?.is_some() {
+            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("Conversation '{cid}' already exists.")));
+        }
         if !app.settings.browser_sync_conversations {
             return Err(CoreError::new(
                 ErrorCode::UnauthorizedToEdit,
                 "This app does not allow changing conversations from the browser; use the REST API.",
             ));
-        }
-        check_id("conversationId", cid)?;
-        if create_only && self.store.get_conversation(&app.id, cid).await?.is_some() {
-            return Err(CoreError::new(ErrorCode::AlreadyExists, format!("Conversation '{cid}' already exists.")));
         }
         self.upsert_conversation(&app.id, cid, patch, Vec::new()).await.map(drop)
     }
@@ -215,10 +217,15 @@ impl Services {
         let view =
             self.store.get_conversation(&app.id, cid).await?.ok_or_else(|| CoreError::conversation_not_found(cid))?;
         let existing = view.participants.iter().find(|p| p.participant.user_id == a.user_id).map(|p| &p.participant);
+        let already =
+            || CoreError::new(ErrorCode::AlreadyExists, format!("User '{}' already takes part in '{cid}'.", a.user_id));
+        // "Add if absent" of someone present is a 409 (success to the client), whatever the sync setting.
+        if a.method == ActionMethod::Post && existing.is_some() {
+            return Err(already());
+        }
         if !app.settings.browser_sync_conversations {
             // With sync off, a participant may still change their own notify, and nothing else.
-            let own_notify_only =
-                a.user_id == me && existing.is_some() && !a.sets_access && a.method != ActionMethod::Post;
+            let own_notify_only = a.user_id == me && existing.is_some() && !a.sets_access;
             if !own_notify_only {
                 return Err(CoreError::new(
                     ErrorCode::UnauthorizedToEditParticipant,
@@ -227,10 +234,7 @@ impl Services {
             }
         }
         match (a.method, existing) {
-            (ActionMethod::Post, Some(_)) => Err(CoreError::new(
-                ErrorCode::AlreadyExists,
-                format!("User '{}' already takes part in '{cid}'.", a.user_id),
-            )),
+            (ActionMethod::Post, Some(_)) => Err(already()),
             (ActionMethod::Patch, None) => Err(CoreError::participant_not_found(&a.user_id, cid)),
             (ActionMethod::Patch, Some(_)) | (ActionMethod::Put, Some(_)) => {
                 self.update_participant(&app.id, cid, &a.user_id, a.settings).await.map(drop)

@@ -172,7 +172,12 @@ impl Services {
             .map(|(i, m)| m.into_new(i, origin, ContentPolicy::REST))
             .collect::<CoreResult<Vec<_>>>()?;
         let committed = self.store.append_messages(app_id, conversation_id, new, self.now()).await?;
-        Ok(self.publish(committed))
+        let sent = self.publish(committed);
+        // Sending ends typing, however the message was sent.
+        for sender in sent.iter().filter(|m| m.origin != Origin::Import).filter_map(|m| m.sender_id.as_deref()) {
+            self.realtime.typing_stopped(app_id, conversation_id, sender);
+        }
+        Ok(sent)
     }
 
     pub async fn get_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<Message> {

@@ -26,7 +26,11 @@ use crate::dto::{ConversationBody, UserBody};
 use crate::error::status_of;
 
 pub(super) enum Reply {
-    Frame(String),
+    /// An answer; `events_first` when queued events may precede it (writes).
+    Frame {
+        frame: String,
+        events_first: bool,
+    },
     None,
 }
 
@@ -204,12 +208,12 @@ impl Session {
             Ok(v) => v,
             Err(e) => {
                 let e = CoreError::new(ErrorCode::InvalidJson, format!("The frame is not valid JSON: {e}"));
-                return Reply::Frame(reply(&Value::Null, 400, &error_body(&e)));
+                return Reply::Frame { frame: reply(&Value::Null, 400, &error_body(&e)), events_first: false };
             }
         };
         let Value::Array(mut parts) = frame else {
             let e = CoreError::invalid("A frame is an array [seq, method, path, data, headers].");
-            return Reply::Frame(reply(&Value::Null, 400, &error_body(&e)));
+            return Reply::Frame { frame: reply(&Value::Null, 400, &error_body(&e)), events_first: false };
         };
         if parts.len() == 2 && parts[1] == "ACK" {
             return Reply::None;
@@ -217,16 +221,17 @@ impl Session {
         let seq = if parts.first().is_some_and(Value::is_u64) { parts[0].clone() } else { Value::Null };
         if seq.is_null() || parts.len() < 3 || parts.len() > 5 {
             let e = CoreError::invalid("A frame is an array [seq, method, path, data, headers] with a numeric seq.");
-            return Reply::Frame(reply(&seq, 400, &error_body(&e)));
+            return Reply::Frame { frame: reply(&seq, 400, &error_body(&e)), events_first: false };
         }
         let data = if parts.len() > 3 { std::mem::take(&mut parts[3]) } else { Value::Null };
         let data = if data.is_null() { json!({}) } else { data };
         let (Some(method), Some(path)) = (parts[1].as_str(), parts[2].as_str()) else {
             let e = CoreError::invalid("method and path must be strings.");
-            return Reply::Frame(reply(&seq, 400, &error_body(&e)));
+            return Reply::Frame { frame: reply(&seq, 400, &error_body(&e)), events_first: false };
         };
+        let events_first = method != "GET";
         let result = self.call(method, path, data).await;
-        Reply::Frame(match result {
+        let frame = match result {
             Ok(value) => reply(&seq, 200, &value),
             Err(e) => {
                 let status = status_of(e.kind()).as_u16();
@@ -240,7 +245,8 @@ impl Session {
                 }
                 reply(&seq, status, &error_body(&e))
             }
-        })
+        };
+        Reply::Frame { frame, events_first }
     }
 
     async fn call(&mut self, method: &str, path: &str, data: Value) -> CoreResult<Value> {

@@ -67,7 +67,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
     let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(ChannelSink { events: tx, close: close_tx }));
     let mut session = Session::new(state.clone(), app, user_id, socket);
     let mut publish_seq: u64 = 0;
-    let auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+    let mut auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
     loop {
         let expiry = session.expires_in();
         tokio::select! {
@@ -93,7 +93,22 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
             incoming = ws.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     match session.handle(text.as_str()).await {
-                        Reply::Frame(frame) => {
+                        Reply::Frame { frame, events_first } => {
+                            // A write's own events go out before its answer, so the
+                            // client's cache holds them when the promise resolves. A
+                            // GET's answer must come first (protocol §2.9).
+                            if events_first {
+                                let mut events = Vec::new();
+                                while let Ok(more) = rx.try_recv() {
+                                    events.extend(more);
+                                }
+                                if !events.is_empty() {
+                                    publish_seq += 1;
+                                    if !send(&mut ws, publish_frame(publish_seq, &events)).await {
+                                        break;
+                                    }
+                                }
+                            }
                             if !send(&mut ws, frame).await {
                                 break;
                             }
@@ -106,12 +121,19 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                         break;
                     }
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Close(_))) => {
+                    // Answer the client's close before going.
+                    let _ = futures_util::SinkExt::close(&mut ws).await;
+                    break;
+                }
+                None | Some(Err(_)) => break,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             },
             () = sleep_or_never(expiry) => {
                 // The token ran out: say so, and forget the subscriptions until a renew.
                 session.expire();
+                // The client now fetches a new token and renews on this socket.
+                auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
                 publish_seq += 1;
                 let frame = publish_frame(publish_seq, &[Arc::from(r#"{"type":"session.expired"}"#)]);
                 if !send(&mut ws, frame).await {
