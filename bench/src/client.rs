@@ -54,7 +54,7 @@ impl Target {
             .json()
             .await?;
         let url = format!("{}/public_api/v1/{}/realtime/{user}", self.base.replace("http://", "ws://"), self.app);
-        let (stream, _) = tokio_tungstenite::connect_async(url).await?;
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
         let (tx, rx) = stream.split();
         let mut s = Session { tx, rx, seq: 0 };
         let token = boken["boken"].as_str().unwrap_or_default().to_owned();

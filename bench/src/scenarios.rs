@@ -82,7 +82,7 @@ pub(crate) async fn ws_ingest(target: &Target, senders: usize, seconds: u64) -> 
     ];
     figures.extend(latency_figures("ack latency", &h));
     Ok(Run {
-        scenario: "ws-ingest".into(),
+        scenario: format!("ws-ingest-{senders}"),
         parameters: json!({ "senders": senders, "seconds": seconds, "in_flight_per_sender": 1 }),
         figures,
     })
