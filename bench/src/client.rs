@@ -39,26 +39,48 @@ impl Target {
 
     /// Users and a conversation holding them.
     pub(crate) async fn seed_conversation(&self, id: &str, users: &[String]) -> anyhow::Result<()> {
-        let batch: HashMap<&String, Value> = users.iter().map(|u| (u, json!({ "name": u }))).collect();
-        self.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
-        self.rest(reqwest::Method::PUT, &format!("/conversations/{id}"), json!({ "participants": users })).await?;
+        for chunk in users.chunks(100) {
+            let batch: HashMap<&String, Value> = chunk.iter().map(|u| (u, json!({ "name": u }))).collect();
+            self.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
+            self.rest(reqwest::Method::PUT, &format!("/conversations/{id}"), json!({ "participants": chunk })).await?;
+        }
         Ok(())
     }
 
+    /// A user token, minted here with the app's key (as an app backend would).
+    pub(crate) fn token(&self, user: &str) -> String {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let claims = chinwag_core::auth::Claims {
+            token_type: chinwag_core::auth::TokenType::User,
+            iss: self.app.clone(),
+            sub: Some(user.to_owned()),
+            exp: Some(now + 3600),
+            nbf: None,
+            iat: Some(now),
+            signed: None,
+        };
+        chinwag_core::auth::sign_jwt(&self.key, &claims)
+    }
+
     pub(crate) async fn connect(&self, user: &str) -> anyhow::Result<Session> {
-        let boken: Value = self
-            .http
-            .get(format!("{}/api/v0/{}/bokens/{user}?signature=", self.base, self.app))
-            .send()
-            .await?
-            .json()
-            .await?;
+        self.connect_from(user, None).await
+    }
+
+    /// Connects and authenticates, optionally from a given 127.0.0.x source address.
+    pub(crate) async fn connect_from(&self, user: &str, source: Option<std::net::IpAddr>) -> anyhow::Result<Session> {
         let url = format!("{}/public_api/v1/{}/realtime/{user}", self.base.replace("http://", "ws://"), self.app);
-        let (stream, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
+        let addr: std::net::SocketAddr = self.base.trim_start_matches("http://").parse()?;
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(ip) = source {
+            socket.bind(std::net::SocketAddr::new(ip, 0))?;
+        }
+        let tcp = socket.connect(addr).await?;
+        tcp.set_nodelay(true)?;
+        let (stream, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await?;
         let (tx, rx) = stream.split();
         let mut s = Session { tx, rx, seq: 0 };
-        let token = boken["boken"].as_str().unwrap_or_default().to_owned();
-        let (status, _) = s.call("POST", "/session/renew", json!({ "token": token })).await?;
+        let (status, _) = s.call("POST", "/session/renew", json!({ "token": self.token(user) })).await?;
         anyhow::ensure!(status == 200, "renew failed: {status}");
         Ok(s)
     }

@@ -18,6 +18,8 @@ pub(crate) struct Run {
     pub(crate) scenario: String,
     pub(crate) parameters: Value,
     pub(crate) figures: Vec<Figure>,
+    /// SVG files next to the report.
+    pub(crate) plots: Vec<String>,
 }
 
 pub(crate) fn markdown(run: &Run) -> String {
@@ -28,6 +30,9 @@ pub(crate) fn markdown(run: &Run) -> String {
     for f in &run.figures {
         out.push_str(&format!("| {} | {:.2} | {} |\n", f.name, f.value, f.unit));
     }
+    for p in &run.plots {
+        out.push_str(&format!("\n![{p}]({p})\n"));
+    }
     out
 }
 
@@ -37,6 +42,7 @@ pub(crate) fn write(dir: &str, run: &Run) -> anyhow::Result<()> {
         "scenario": run.scenario,
         "parameters": run.parameters,
         "figures": run.figures.iter().map(|f| json!({ "name": f.name, "value": f.value, "unit": f.unit })).collect::<Vec<_>>(),
+        "plots": run.plots,
     });
     std::fs::write(format!("{dir}/{}.json", run.scenario), serde_json::to_string_pretty(&json)?)?;
     std::fs::write(format!("{dir}/{}.md", run.scenario), markdown(run))?;

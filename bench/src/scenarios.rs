@@ -10,7 +10,9 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{Frame, Target, parse};
+use crate::plot;
 use crate::report::{Figure, Run};
+use crate::server::Server;
 
 fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3)
@@ -34,7 +36,7 @@ fn latency_figures(prefix: &str, h: &Histogram<u64>) -> Vec<Figure> {
 }
 
 /// Each sender has its own conversation and keeps one send in flight.
-pub(crate) async fn ws_ingest(target: &Target, senders: usize, seconds: u64) -> anyhow::Result<Run> {
+pub(crate) async fn ws_ingest(target: &Target, out: &str, senders: usize, seconds: u64) -> anyhow::Result<Run> {
     let id = run_id();
     let mut sessions = Vec::with_capacity(senders);
     for i in 0..senders {
@@ -81,16 +83,29 @@ pub(crate) async fn ws_ingest(target: &Target, senders: usize, seconds: u64) -> 
         Figure::new("throughput", total as f64 / elapsed, "messages/s"),
     ];
     figures.extend(latency_figures("ack latency", &h));
+    let plot = format!("ws-ingest-{senders}.svg");
+    plot::percentiles(
+        &format!("{out}/{plot}"),
+        &format!("Websocket send ack latency, {senders} senders"),
+        &[("ack".into(), h)],
+    )?;
     Ok(Run {
         scenario: format!("ws-ingest-{senders}"),
         parameters: json!({ "senders": senders, "seconds": seconds, "in_flight_per_sender": 1 }),
         figures,
+        plots: vec![plot],
     })
 }
 
 /// Pairs of sessions in their own conversations; senders pace a fixed total
 /// rate; receivers time each message from send to arrival.
-pub(crate) async fn ws_latency(target: &Target, rate: u64, pairs: usize, seconds: u64) -> anyhow::Result<Run> {
+pub(crate) async fn ws_latency(
+    target: &Target,
+    out: &str,
+    rate: u64,
+    pairs: usize,
+    seconds: u64,
+) -> anyhow::Result<Run> {
     let id = run_id();
     let base = Instant::now();
     let received = Arc::new(Mutex::new(histogram()));
@@ -171,9 +186,201 @@ pub(crate) async fn ws_latency(target: &Target, rate: u64, pairs: usize, seconds
         Figure::new("delivered", got as f64, "messages"),
     ];
     figures.extend(latency_figures("send→receive", &h));
+    let plot = format!("ws-latency-{rate}.svg");
+    plot::percentiles(
+        &format!("{out}/{plot}"),
+        &format!("Send→receive latency at {rate} messages/s"),
+        &[("send→receive".into(), h)],
+    )?;
     Ok(Run {
         scenario: format!("ws-latency-{rate}"),
         parameters: json!({ "rate": rate, "pairs": pairs, "seconds": seconds }),
         figures,
+        plots: vec![plot],
+    })
+}
+
+/// One REST send per request from `clients` concurrent clients.
+pub(crate) async fn rest_ingest(target: &Target, out: &str, clients: usize, seconds: u64) -> anyhow::Result<Run> {
+    let id = run_id();
+    let cid = format!("rest-{id}");
+    let (a, b) = (format!("rest{id}-a"), format!("rest{id}-b"));
+    target.seed_conversation(&cid, &[a.clone(), b]).await?;
+    let acks = Arc::new(Mutex::new(histogram()));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (target, acks, cid, a) = (target.clone(), acks.clone(), cid.clone(), a.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sent = 0u64;
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                let body = json!([{ "type": "UserMessage", "sender": a, "text": format!("rest load {c}-{sent}"),
+                    "idempotencyKey": format!("c{c}-{sent}") }]);
+                target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
+                if let Ok(mut h) = acks.lock() {
+                    let _ = h.record((t0.elapsed().as_micros() as u64).max(1));
+                }
+                sent += 1;
+            }
+            anyhow::Ok(sent)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let h = acks.lock().map(|h| h.clone()).unwrap_or_else(|_| histogram());
+    let plot = format!("rest-ingest-{clients}.svg");
+    plot::percentiles(
+        &format!("{out}/{plot}"),
+        &format!("REST send latency, {clients} clients"),
+        &[("ack".into(), h.clone())],
+    )?;
+    let mut figures = vec![
+        Figure::new("durable sends", total as f64, "messages"),
+        Figure::new("throughput", total as f64 / elapsed, "messages/s"),
+    ];
+    figures.extend(latency_figures("ack latency", &h));
+    Ok(Run {
+        scenario: format!("rest-ingest-{clients}"),
+        parameters: json!({ "clients": clients, "seconds": seconds }),
+        figures,
+        plots: vec![plot],
+    })
+}
+
+/// One message to a conversation of `members`, all connected and subscribed:
+/// time until the first and the last member receive it.
+pub(crate) async fn fanout(
+    target: &Target,
+    members: usize,
+    rounds: usize,
+) -> anyhow::Result<(Run, Vec<f64>, Vec<f64>)> {
+    let id = run_id();
+    let cid = format!("fanout-{id}-{members}");
+    let users: Vec<String> = (0..members).map(|i| format!("fan{id}-{i}")).collect();
+    target.seed_conversation(&cid, &users).await?;
+    let base = Instant::now();
+    let arrivals: Arc<Mutex<Vec<Vec<u64>>>> = Arc::new(Mutex::new(vec![Vec::with_capacity(members); rounds]));
+    let connected = Instant::now();
+    let mut readers = Vec::with_capacity(members);
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
+    let mut joins = Vec::with_capacity(members);
+    for u in &users[1..] {
+        let (target, u, cid, sem) = (target.clone(), u.clone(), cid.clone(), semaphore.clone());
+        joins.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await?;
+            let mut s = target.connect(&u).await?;
+            s.call("SUBSCRIBE", &format!("/me/conversations/{cid}/messages"), json!({})).await?;
+            anyhow::Ok(s)
+        }));
+    }
+    for j in joins {
+        let mut s = j.await??;
+        let arrivals = arrivals.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(msg)) = s.rx.next().await {
+                let Message::Text(t) = msg else { continue };
+                let Some(Frame::Publish { events }) = parse(t.as_str()) else { continue };
+                let now = base.elapsed().as_micros() as u64;
+                for e in events {
+                    if let Some(round) = e["state"]["custom"]["round"].as_str().and_then(|r| r.parse::<usize>().ok())
+                        && let Ok(mut a) = arrivals.lock()
+                        && let Some(slot) = a.get_mut(round)
+                    {
+                        slot.push(now);
+                    }
+                }
+            }
+        }));
+    }
+    let connect_time = connected.elapsed();
+    let (mut firsts, mut lasts) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let sent_at = base.elapsed().as_micros() as u64;
+        let body = json!([{ "type": "UserMessage", "sender": users[0], "text": "fan-out", "custom": { "round": round.to_string() } }]);
+        target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
+        let wait_until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let n = arrivals.lock().map(|a| a[round].len()).unwrap_or(0);
+            if n >= members - 1 || Instant::now() > wait_until {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let a = arrivals.lock().map(|a| a[round].clone()).unwrap_or_default();
+        anyhow::ensure!(
+            a.len() >= members - 1,
+            "round {round}: only {} of {} members got the message",
+            a.len(),
+            members - 1
+        );
+        firsts.push((a.iter().min().copied().unwrap_or(sent_at) - sent_at) as f64 / 1000.0);
+        lasts.push((a.iter().max().copied().unwrap_or(sent_at) - sent_at) as f64 / 1000.0);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for r in readers {
+        r.abort();
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut f, mut l) = (firsts.clone(), lasts.clone());
+    let figures = vec![
+        Figure::new("members", members as f64, "sockets"),
+        Figure::new("first member, median", median(&mut f), "ms"),
+        Figure::new("last member, median", median(&mut l), "ms"),
+        Figure::new("last member, worst", lasts.iter().copied().fold(0.0, f64::max), "ms"),
+        Figure::new("time to connect all", connect_time.as_secs_f64(), "s"),
+    ];
+    let run = Run {
+        scenario: format!("fanout-{members}"),
+        parameters: json!({ "members": members, "rounds": rounds }),
+        figures,
+        plots: vec![],
+    };
+    Ok((run, firsts, lasts))
+}
+
+/// `count` idle authenticated sockets spread over 127.0.0.x sources:
+/// server memory per connection and the time to connect them all.
+pub(crate) async fn connections(target: &Target, server: &Server, count: usize) -> anyhow::Result<Run> {
+    let before = server.rss_kib();
+    let started = Instant::now();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(128));
+    let mut joins = Vec::with_capacity(count);
+    for i in 0..count {
+        let (target, sem) = (target.clone(), semaphore.clone());
+        // Several source addresses, so no single one runs out of ports.
+        let source = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2 + (i % 8) as u8));
+        joins.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await?;
+            target.connect_from(&format!("idle-{i}"), Some(source)).await
+        }));
+    }
+    let mut sessions = Vec::with_capacity(count);
+    for j in joins {
+        sessions.push(j.await??);
+    }
+    let connect_time = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = server.rss_kib();
+    let per = (after.saturating_sub(before)) as f64 * 1024.0 / count as f64;
+    drop(sessions);
+    Ok(Run {
+        scenario: format!("connections-{count}"),
+        parameters: json!({ "count": count, "sources": 8 }),
+        figures: vec![
+            Figure::new("sockets", count as f64, "connections"),
+            Figure::new("time to connect all", connect_time, "s"),
+            Figure::new("server RSS before", before as f64 / 1024.0, "MiB"),
+            Figure::new("server RSS after", after as f64 / 1024.0, "MiB"),
+            Figure::new("RSS per connection", per / 1024.0, "KiB"),
+        ],
+        plots: vec![],
     })
 }

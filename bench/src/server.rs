@@ -1,0 +1,91 @@
+//! Starts a `chinwag serve` of our own on a fresh data directory and a free
+//! loopback port, and stops it at the end.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) base: String,
+    pub(crate) key: String,
+    pub(crate) pid: u32,
+    /// From spawn to accepting connections.
+    pub(crate) startup: Duration,
+    _dir: tempdir::Dir,
+}
+
+mod tempdir {
+    /// A directory removed on drop.
+    pub(crate) struct Dir(pub(crate) std::path::PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The `chinwag` binary next to this one (same cargo profile), unless given.
+pub(crate) fn default_binary() -> PathBuf {
+    let me = std::env::current_exe().unwrap_or_default();
+    me.with_file_name("chinwag")
+}
+
+impl Server {
+    pub(crate) fn start(bin: &PathBuf, extra: &[&str]) -> anyhow::Result<Server> {
+        let dir = std::env::temp_dir().join(format!(
+            "chinwag-bench-{}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let started = Instant::now();
+        let mut child = Command::new(bin)
+            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit-per-second", "0"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(&dir)
+            .env("CHINWAG_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                anyhow::anyhow!("cannot start {}: {e} (build it with cargo build --release -p chinwag)", bin.display())
+            })?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut key = String::new();
+        let mut base = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            if let Some(k) = line.trim().strip_prefix("secret key:") {
+                key = k.trim().to_owned();
+            }
+            if let Some(b) = line.strip_prefix("chinwag listening on ") {
+                base = b.to_owned();
+                break;
+            }
+        }
+        anyhow::ensure!(!base.is_empty() && !key.is_empty(), "the server did not start");
+        let pid = child.id();
+        Ok(Server { child, base, key, pid, startup: started.elapsed(), _dir: tempdir::Dir(dir) })
+    }
+
+    /// Resident memory of the server process, in KiB.
+    pub(crate) fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .ok()
+            .and_then(|s| {
+                s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
