@@ -18,6 +18,8 @@ use crate::error::{ApiError, ApiResult};
 
 /// Largest client frame accepted, in bytes (messages are limited far below this).
 pub const MAX_FRAME_BYTES: usize = 256 * 1024;
+/// Initial read buffer per socket.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 fn no_app(app_id: &str) -> ApiError {
     ApiError::new(ErrorCode::AppNotFound, format!("The app ID '{app_id}' does not exist."))
@@ -63,5 +65,9 @@ pub async fn socket(
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        // Idle sockets dominate memory: small buffers that grow with use
+        // (reads) or none at all (every frame is flushed when written).
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |ws| session::run(s, app, user_id, ws))
 }
