@@ -298,11 +298,12 @@ pub(crate) async fn fanout(
         }));
     }
     let connect_time = connected.elapsed();
-    let (mut firsts, mut lasts) = (Vec::new(), Vec::new());
+    let (mut firsts, mut lasts, mut acks) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let sent_at = base.elapsed().as_micros() as u64;
         let body = json!([{ "type": "UserMessage", "sender": users[0], "text": "fan-out", "custom": { "round": round.to_string() } }]);
         target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
+        acks.push((base.elapsed().as_micros() as u64 - sent_at) as f64 / 1000.0);
         let wait_until = Instant::now() + Duration::from_secs(30);
         loop {
             let n = arrivals.lock().map(|a| a[round].len()).unwrap_or(0);
@@ -332,6 +333,7 @@ pub(crate) async fn fanout(
     let (mut f, mut l) = (firsts.clone(), lasts.clone());
     let figures = vec![
         Figure::new("members", members as f64, "sockets"),
+        Figure::new("send acknowledged (commit + routing), median", median(&mut acks), "ms"),
         Figure::new("first member, median", median(&mut f), "ms"),
         Figure::new("last member, median", median(&mut l), "ms"),
         Figure::new("last member, worst", lasts.iter().copied().fold(0.0, f64::max), "ms"),
