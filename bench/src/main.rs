@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
     let target = client::Target::new(&url, &cli.app, &key);
     let out = cli.out.as_str();
     match cli.scenario {
-        Scenario::All { quick } => all(&target, own.as_ref(), out, quick).await?,
+        Scenario::All { quick } => all(&target, own.as_ref(), &bin, out, quick).await?,
         Scenario::RestIngest { clients, seconds } => {
             save(out, &scenarios::rest_ingest(&target, out, clients, seconds).await?)?
         }
@@ -134,7 +134,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Every scenario, small (`quick`, for CI) or full.
-async fn all(target: &client::Target, own: Option<&server::Server>, out: &str, quick: bool) -> anyhow::Result<()> {
+async fn all(
+    target: &client::Target,
+    own: Option<&server::Server>,
+    bin: &PathBuf,
+    out: &str,
+    quick: bool,
+) -> anyhow::Result<()> {
     let secs = if quick { 2 } else { 15 };
     let mut summary = String::from("# Chinwag benchmarks\n\n");
     if let Some(s) = own {
@@ -175,9 +181,13 @@ async fn all(target: &client::Target, own: Option<&server::Server>, out: &str, q
         &labels,
         &[("first", firsts), ("last", lasts)],
     )?;
-    if let Some(server) = own {
-        for count in if quick { vec![1_000] } else { vec![5_000] } {
-            runs.push(scenarios::connections(target, server, count).await?);
+    // Memory per connection is measured on a fresh server each time: one
+    // that served the scenarios above keeps their memory.
+    if own.is_some() {
+        for count in if quick { vec![1_000] } else { vec![5_000, 10_000] } {
+            let fresh = server::Server::start(bin, &[])?;
+            let fresh_target = client::Target::new(&fresh.base, "dev", &fresh.key);
+            runs.push(scenarios::connections(&fresh_target, &fresh, count).await?);
         }
     }
     for run in &runs {
