@@ -641,6 +641,9 @@ pub struct NewMessage {
     pub created_at: Option<i64>,
     /// Import only: who had read it.
     pub read_by: Vec<String>,
+    /// The sender must have `ReadWrite` access (a user sending for
+    /// themselves), checked in the append's own transaction.
+    pub needs_write_access: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -319,14 +319,18 @@ fn append_messages_sync(
             reasons: e.reasons.into_iter().map(|r| format!("message {i}: {r}")).collect(),
             ..e
         };
-        if let Some(sender) = &m.sender_id
-            && !participants.iter().any(|p| &p.user_id == sender)
-        {
-            return Err(at(CoreError::new(
-                ErrorCode::NotAParticipant,
-                format!("sender '{sender}' is not a participant of conversation '{cid}'."),
-            ))
-            .with_kind_bad_request());
+        if let Some(sender) = &m.sender_id {
+            let Some(p) = participants.iter().find(|p| &p.user_id == sender) else {
+                return Err(at(CoreError::new(
+                    ErrorCode::NotAParticipant,
+                    format!("sender '{sender}' is not a participant of conversation '{cid}'."),
+                )));
+            };
+            if m.needs_write_access && p.access != Access::ReadWrite {
+                return Err(at(CoreError::forbidden(format!(
+                    "'{sender}' has read-only access to conversation '{cid}'."
+                ))));
+            }
         }
         if let Some(key) = &m.idempotency_key {
             let sql = format!(

@@ -82,12 +82,12 @@ fn commit_group(conn: &Connection, group: Vec<Job>, epilogue: Epilogue) {
     }
     let mut completions = Vec::with_capacity(group.len());
     for job in group {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let savepoint = run_cached(conn, "SAVEPOINT job");
         let completion = job(conn);
         let end = if savepoint.is_ok() && completion.ok {
-            conn.execute_batch("RELEASE job")
+            run_cached(conn, "RELEASE job")
         } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            run_cached(conn, "ROLLBACK TO job").and_then(|()| run_cached(conn, "RELEASE job"))
         };
         if let Err(e) = end {
             tracing::error!(error = %e, "savepoint handling failed");
@@ -113,4 +113,10 @@ fn commit_group(conn: &Connection, group: Vec<Job>, epilogue: Epilogue) {
     for c in completions {
         (c.finish)(commit.clone());
     }
+}
+
+/// Runs a statement from the prepared-statement cache: these run for every
+/// request, and parsing them each time showed up in profiles.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }

@@ -47,6 +47,7 @@ fn text(sender: Option<&str>, body: &str, key: Option<&str>) -> NewMessage {
         origin: Origin::Rest,
         created_at: None,
         read_by: vec![],
+        needs_write_access: false,
     }
 }
 

@@ -118,6 +118,7 @@ impl SendMessage {
             origin,
             created_at: self.timestamp,
             read_by: self.read_by,
+            needs_write_access: false,
         })
     }
 }
@@ -171,7 +172,10 @@ impl Services {
             .enumerate()
             .map(|(i, m)| m.into_new(i, origin, ContentPolicy::REST))
             .collect::<CoreResult<Vec<_>>>()?;
-        let committed = self.store.append_messages(app_id, conversation_id, new, self.now()).await?;
+        // The backend names the sender: one who takes no part is a bad request.
+        let committed = self.store.append_messages(app_id, conversation_id, new, self.now()).await.map_err(|e| {
+            if e.code == ErrorCode::NotAParticipant { CoreError { code: ErrorCode::InvalidRequest, ..e } } else { e }
+        })?;
         let sent = self.publish(committed);
         // Sending ends typing, however the message was sent.
         for sender in sent.iter().filter(|m| m.origin != Origin::Import).filter_map(|m| m.sender_id.as_deref()) {

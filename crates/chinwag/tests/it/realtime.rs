@@ -213,6 +213,13 @@ async fn people_outside_a_conversation_see_nothing_of_it() {
     assert_eq!(created["state"]["unreadMessageCount"], 1);
     let typing = eve.wait_event(WAIT, |e| e["type"] == "typing.available").await;
     assert!(typing["state"]["usersTyping"]["alice"].is_i64(), "{typing}");
+    assert_eq!(eve.call("POST", "/conversations/c/messages", json!({ "content": text("now I may") })).await.0, 200);
+    // With read-only access, sending is refused and nothing is stored.
+    s.patch("/conversations/c/participants/eve", json!({ "access": "Read" })).await;
+    let (status, body) = eve.call("POST", "/conversations/c/messages", json!({ "content": text("read only") })).await;
+    assert_eq!((status, body["errorCode"].as_str()), (403, Some("FORBIDDEN")), "{body}");
+    let (_, list) = s.get("/conversations/c/messages?limit=100").await;
+    assert!(list["data"].as_array().expect("data").iter().all(|m| m["text"] != "read only"));
 }
 
 #[tokio::test]
