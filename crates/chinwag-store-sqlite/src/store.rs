@@ -432,16 +432,17 @@ fn append_messages_sync(
             read_by,
         };
         shift_unread(conn, pk, message.sender_id.as_deref(), message.created_at, 1)?;
-        // Sending implies having read everything up to one's own message.
+        // Sending implies having read everything up to one's own message. A
+        // live message is newer than every stored one (its time is past the
+        // newest), so nothing is left unread for its sender.
         if let (Some(sender), true) = (&message.sender_id, message.origin != Origin::Import) {
             conn.prepare_cached(
-                "UPDATE participants SET read_until = max(coalesce(read_until, ?3), ?3), marked_unread = 0
-                 WHERE conv_pk = ?1 AND user_id = ?2",
+                "UPDATE participants SET read_until = max(coalesce(read_until, ?3), ?3), marked_unread = 0,
+                 unread_count = 0 WHERE conv_pk = ?1 AND user_id = ?2",
             )
             .map_err(db_err)?
             .execute(params![pk, sender, message.created_at])
             .map_err(db_err)?;
-            recount_unread(conn, pk, sender)?;
         }
         // Imported messages are history: they notify nobody live.
         if message.origin != Origin::Import {
