@@ -73,6 +73,18 @@ enum Scenario {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Reads from a large store: the 20-conversation list, a message page, loadMore.
+    History {
+        #[arg(long, default_value_t = 100_000)]
+        conversations: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Conversations the measured user takes part in.
+        #[arg(long, default_value_t = 10_000)]
+        heavy: usize,
+        #[arg(long, default_value_t = 500)]
+        samples: usize,
+    },
     /// N idle authenticated sockets: memory per connection.
     Connections {
         #[arg(long, default_value_t = 5000)]
@@ -125,6 +137,9 @@ async fn main() -> anyhow::Result<()> {
             save(out, &scenarios::ws_latency(&target, out, rate, pairs, seconds).await?)?
         }
         Scenario::Fanout { members, rounds } => save(out, &scenarios::fanout(&target, members, rounds).await?.0)?,
+        Scenario::History { conversations, messages, heavy, samples } => {
+            save(out, &scenarios::history(&target, out, conversations, messages, heavy, samples).await?)?
+        }
         Scenario::Connections { count } => {
             let server = own.as_ref().ok_or_else(|| anyhow::anyhow!("connections measures the bench's own server"))?;
             save(out, &scenarios::connections(&target, server, count).await?)?
@@ -181,6 +196,11 @@ async fn all(
         &labels,
         &[("first", firsts), ("last", lasts)],
     )?;
+    runs.push(if quick {
+        scenarios::history(target, out, 100, 4_000, 100, 100).await?
+    } else {
+        scenarios::history(target, out, 100_000, 1_000_000, 10_000, 500).await?
+    });
     // Memory per connection is measured on a fresh server each time: one
     // that served the scenarios above keeps their memory.
     if own.is_some() {

@@ -386,3 +386,124 @@ pub(crate) async fn connections(target: &Target, server: &Server, count: usize) 
         plots: vec![],
     })
 }
+
+/// Messages in the one conversation that loadMore pages through.
+const DEEP: usize = 90;
+
+/// A store holding `messages` messages in `conversations` conversations, one
+/// user in `heavy` of them: the latency of that user's 20-conversation list,
+/// a 30-message page, and the next page (`loadMore`), over the websocket.
+pub(crate) async fn history(
+    target: &Target,
+    out: &str,
+    conversations: usize,
+    messages: usize,
+    heavy: usize,
+    samples: usize,
+) -> anyhow::Result<Run> {
+    let id = run_id();
+    let me = format!("hist{id}-me");
+    let partners: Vec<String> = (0..100).map(|i| format!("hist{id}-p{i}")).collect();
+    let mut everyone = partners.clone();
+    everyone.push(me.clone());
+    for chunk in everyone.chunks(100) {
+        let batch: std::collections::HashMap<&String, serde_json::Value> =
+            chunk.iter().map(|u| (u, json!({ "name": u }))).collect();
+        target.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
+    }
+    let seed_started = Instant::now();
+    let per_conversation = (messages / conversations).max(1);
+    let base_time = 1_600_000_000_000i64;
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(32));
+    let mut jobs = Vec::with_capacity(conversations);
+    for c in 0..conversations {
+        let (target, sem) = (target.clone(), semaphore.clone());
+        let partner = partners[c % partners.len()].clone();
+        let sender = if c < heavy { me.clone() } else { partners[(c + 1) % partners.len()].clone() };
+        let cid = format!("hist-{id}-{c}");
+        jobs.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await?;
+            target.rest(reqwest::Method::PUT, &format!("/conversations/{cid}"), json!({ "participants": [sender, partner] })).await?;
+            // Conversation 0 gets a deep history, for loadMore to page through.
+            let count = if c == 0 { per_conversation.max(DEEP) } else { per_conversation };
+            // Imported in tens, with spread-out times, so conversations interleave in recency.
+            for start in (0..count).step_by(10) {
+                let batch: Vec<serde_json::Value> = (start..(start + 10).min(count))
+                    .map(|m| {
+                        let at = base_time + (m as i64) * 1_000_000 + c as i64;
+                        json!({ "type": "UserMessage", "sender": partner, "text": format!("history {c} {m}"), "timestamp": at })
+                    })
+                    .collect();
+                target.rest(reqwest::Method::POST, &format!("/import/conversations/{cid}/messages"), json!(batch)).await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for j in jobs {
+        j.await??;
+    }
+    let seed_time = seed_started.elapsed().as_secs_f64();
+    // The seed is checked, not assumed.
+    let sample = target
+        .rest(reqwest::Method::GET, &format!("/conversations/hist-{id}-0/messages?limit=100"), json!(null))
+        .await?;
+    let stored = sample["data"].as_array().map_or(0, Vec::len);
+    let expected = per_conversation.max(DEEP).min(100);
+    anyhow::ensure!(stored == expected, "seeded {stored} messages in a conversation, expected {expected}");
+    let mut session = target.connect(&me).await?;
+    let (mut list, mut page, mut more) = (histogram(), histogram(), histogram());
+    for i in 0..samples {
+        let t0 = Instant::now();
+        let (status, body) = session.call("GET", "/me/conversations", json!({ "limit": 20, "filter": {} })).await?;
+        anyhow::ensure!(
+            status == 200 && body["data"].as_array().map(Vec::len) == Some(20.min(heavy)),
+            "list: {status}"
+        );
+        let _ = list.record((t0.elapsed().as_micros() as u64).max(1));
+        let cid = format!("hist-{id}-{}", i % heavy.max(1));
+        let t0 = Instant::now();
+        let (status, _) =
+            session.call("GET", &format!("/me/conversations/{cid}/messages"), json!({ "limit": 30 })).await?;
+        anyhow::ensure!(status == 200, "page: {status}");
+        let _ = page.record((t0.elapsed().as_micros() as u64).max(1));
+        // loadMore pages on in the deep conversation.
+        let deep = format!("hist-{id}-0");
+        let (_, first) =
+            session.call("GET", &format!("/me/conversations/{deep}/messages"), json!({ "limit": 30 })).await?;
+        if let Some(cursor) = first["cursor"].as_str() {
+            let cid = &deep;
+            let t0 = Instant::now();
+            let (status, _) = session
+                .call("GET", &format!("/me/conversations/{cid}/messages"), json!({ "limit": 30, "cursor": cursor }))
+                .await?;
+            anyhow::ensure!(status == 200, "loadMore: {status}");
+            let _ = more.record((t0.elapsed().as_micros() as u64).max(1));
+        }
+    }
+    anyhow::ensure!(more.len() > 0, "loadMore was never measured");
+    let plot = format!("history-{messages}.svg");
+    plot::percentiles(
+        &format!("{out}/{plot}"),
+        &format!("History reads: {messages} messages, user in {heavy} conversations"),
+        &[
+            ("20-conversation list".into(), list.clone()),
+            ("30-message page".into(), page.clone()),
+            ("loadMore".into(), more.clone()),
+        ],
+    )?;
+    let mut figures = vec![
+        Figure::new("messages stored", (per_conversation * conversations) as f64, "messages"),
+        Figure::new("conversations", conversations as f64, "conversations"),
+        Figure::new("the user's conversations", heavy as f64, "conversations"),
+        Figure::new("seeding time", seed_time, "s"),
+    ];
+    figures.extend(latency_figures("conversation list (20)", &list));
+    figures.extend(latency_figures("message page (30)", &page));
+    figures.extend(latency_figures("loadMore (30)", &more));
+    Ok(Run {
+        scenario: format!("history-{messages}"),
+        parameters: json!({ "conversations": conversations, "messages": messages, "heavy": heavy, "samples": samples }),
+        figures,
+        plots: vec![plot],
+    })
+}
