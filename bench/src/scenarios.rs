@@ -448,7 +448,7 @@ pub(crate) async fn history(
         .rest(reqwest::Method::GET, &format!("/conversations/hist-{id}-0/messages?limit=100"), json!(null))
         .await?;
     let stored = sample["data"].as_array().map_or(0, Vec::len);
-    let expected = per_conversation.max(DEEP).min(100);
+    let expected = per_conversation.clamp(DEEP, 100);
     anyhow::ensure!(stored == expected, "seeded {stored} messages in a conversation, expected {expected}");
     let mut session = target.connect(&me).await?;
     let (mut list, mut page, mut more) = (histogram(), histogram(), histogram());
@@ -480,7 +480,7 @@ pub(crate) async fn history(
             let _ = more.record((t0.elapsed().as_micros() as u64).max(1));
         }
     }
-    anyhow::ensure!(more.len() > 0, "loadMore was never measured");
+    anyhow::ensure!(!more.is_empty(), "loadMore was never measured");
     let plot = format!("history-{messages}.svg");
     plot::percentiles(
         &format!("{out}/{plot}"),
