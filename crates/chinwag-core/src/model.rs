@@ -119,11 +119,6 @@ fn check_custom_entries<'a>(
     Ok(())
 }
 
-/// Checks an optional short text field against [`MAX_SHORT_TEXT_BYTES`].
-pub fn check_short(field: &str, value: Option<&str>) -> CoreResult<()> {
-    check_len(field, value, MAX_SHORT_TEXT_BYTES)
-}
-
 pub fn check_len(field: &str, value: Option<&str>, max: usize) -> CoreResult<()> {
     if let Some(v) = value
         && v.len() > max
@@ -504,11 +499,6 @@ impl Side {
             everyone_read_until: everyone_read_until(participants),
             has_messages: conversation.last_message_at.is_some(),
         }
-    }
-
-    /// The list's sort key: the later of the newest message and joining.
-    pub fn activity_at(&self) -> i64 {
-        self.last_message_at.max(self.joined_at)
     }
 }
 

@@ -454,11 +454,6 @@ impl Hub {
     fn typing_lock(&self) -> std::sync::MutexGuard<'_, TypingTable> {
         self.typing.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    /// The number of attached sockets (for tests and metrics).
-    pub fn socket_count(&self) -> usize {
-        self.read().sockets.len()
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -72,11 +72,7 @@ fn events(
 
 /// Every participant of the conversation, with read state.
 fn audience(conn: &Connection, pk: i64) -> CoreResult<Arc<[ParticipantState]>> {
-    load_participants(conn, pk)?
-        .into_iter()
-        .map(|p| participant_state(conn, pk, p))
-        .collect::<CoreResult<Vec<_>>>()
-        .map(Arc::from)
+    load_participant_states(conn, pk).map(Arc::from)
 }
 
 fn owned(s: &str) -> String {
