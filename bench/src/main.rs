@@ -2,23 +2,31 @@
 //! and writes reports (JSON, Markdown, SVG plots). Every scenario seeds its
 //! own data, runs for a bounded time, and only talks to 127.0.0.0/8. By
 //! default it starts its own release server on a fresh data directory.
+//! The comparison scenarios run the same body against the ceiling server
+//! and ejabberd too (`--system`).
 
+mod ceiling;
 mod client;
+mod compare;
 mod plot;
 mod report;
 mod scenarios;
 mod server;
+mod storage;
+mod suite;
+mod system;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::report::{Figure, Run};
+use crate::report::Run;
+use crate::system::System;
 
 #[derive(Parser)]
 #[command(name = "chinwag-bench", about = "Load scenarios for Chinwag (loopback only)")]
 struct Cli {
-    /// Use a running server instead of starting one (must be loopback).
+    /// Use a running Chinwag instead of starting one (must be loopback).
     #[arg(long, requires = "key")]
     url: Option<String>,
     /// That server's app secret key.
@@ -36,9 +44,19 @@ struct Cli {
     scenario: Scenario,
 }
 
+/// The systems the comparison scenarios can drive.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum SystemKind {
+    Chinwag,
+    /// The minimal tokio-tungstenite broadcast server (no auth, no storage).
+    Ceiling,
+    /// ejabberd from Debian's packages, over XMPP (MUC rooms).
+    Ejabberd,
+}
+
 #[derive(Subcommand)]
 enum Scenario {
-    /// Every scenario in turn (`--quick`: small sizes, for CI).
+    /// Every scenario in turn, all systems side by side (`--quick`: small sizes, for CI).
     All {
         #[arg(long)]
         quick: bool,
@@ -57,8 +75,17 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-    /// Send→receive latency between sessions at a fixed offered rate.
-    WsLatency {
+    /// Raw batched inserts into Chinwag's schema and SQLite settings.
+    StorageCeiling {
+        #[arg(long, value_delimiter = ',', default_value = "1,64,512")]
+        batches: Vec<usize>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Send→receive latency between pairs at a fixed offered rate.
+    Latency {
+        #[arg(long, value_enum, default_value = "chinwag")]
+        system: SystemKind,
         #[arg(long, default_value_t = 1000)]
         rate: u64,
         #[arg(long, default_value_t = 10)]
@@ -66,12 +93,25 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-    /// One message to a conversation of N connected members.
+    /// One message to a room of N connected members.
     Fanout {
+        #[arg(long, value_enum, default_value = "chinwag")]
+        system: SystemKind,
         #[arg(long, default_value_t = 1000)]
         members: usize,
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+    },
+    /// Deliveries/s in many 10-member rooms at rising offered rates.
+    Throughput {
+        #[arg(long, value_enum, default_value = "chinwag")]
+        system: SystemKind,
+        #[arg(long, default_value_t = 100)]
+        rooms: usize,
+        #[arg(long, value_delimiter = ',', default_value = "2000,5000,8000,11000,14000")]
+        rates: Vec<u64>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
     /// Reads from a large store: the 20-conversation list, a message page, loadMore.
     History {
@@ -85,15 +125,40 @@ enum Scenario {
         #[arg(long, default_value_t = 500)]
         samples: usize,
     },
-    /// N idle authenticated sockets: memory per connection.
+    /// N idle authenticated sockets, held by worker processes: memory per connection.
     Connections {
+        #[arg(long, value_enum, default_value = "chinwag")]
+        system: SystemKind,
         #[arg(long, default_value_t = 5000)]
+        count: usize,
+    },
+    /// The ceiling server itself (started by the bench in its own process).
+    #[command(hide = true)]
+    CeilingServer {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+    },
+    /// A connections worker: holds idle connections until stdin closes.
+    #[command(hide = true)]
+    Hold {
+        #[arg(long, value_enum)]
+        system: SystemKind,
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long)]
+        secret: String,
+        #[arg(long = "app")]
+        domain: String,
+        #[arg(long)]
+        first: usize,
+        #[arg(long)]
         count: usize,
     },
 }
 
 fn loopback_only(url: &str) -> anyhow::Result<()> {
-    let host = url.trim_start_matches("http://").split(['/', ':']).next().unwrap_or_default();
+    let host =
+        url.trim_start_matches("http://").trim_start_matches("ws://").split(['/', ':']).next().unwrap_or_default();
     anyhow::ensure!(
         host == "localhost" || host.starts_with("127."),
         "refusing to send load to {host}: loopback (127.0.0.0/8) only"
@@ -101,126 +166,127 @@ fn loopback_only(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn save(out: &str, run: &Run) -> anyhow::Result<()> {
+pub(crate) fn save(out: &str, run: &Run) -> anyhow::Result<()> {
     report::write(out, run)?;
     println!("{}", report::markdown(run));
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Where the Chinwag under test is: one the bench started, or `--url`.
+pub(crate) struct Chinwags {
+    bin: PathBuf,
+    app: String,
+    named: Option<(String, String)>,
+}
+
+impl Chinwags {
+    /// A fresh server of the bench's own (None when `--url` was given).
+    pub(crate) fn start(&self) -> anyhow::Result<Option<server::Server>> {
+        if self.named.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(server::Server::start(&self.bin, &[])?))
+    }
+
+    /// The system for a server `start` returned (or the named one).
+    pub(crate) fn system(&self, own: Option<&server::Server>) -> anyhow::Result<system::Chinwag> {
+        let (url, key, pid) = match (&self.named, own) {
+            (Some((u, k)), _) => (u.clone(), k.clone(), None),
+            (None, Some(s)) => (s.base.clone(), s.key.clone(), Some(s.pid)),
+            (None, None) => anyhow::bail!("no Chinwag to measure"),
+        };
+        loopback_only(&url)?;
+        Ok(system::Chinwag { target: client::Target::new(&url, &self.app, &key), key, pid })
+    }
+}
+
+/// A system under test with whatever keeps it running.
+pub(crate) struct Running {
+    pub(crate) system: Box<dyn System>,
+    _server: Option<server::Server>,
+}
+
+impl Running {
+    pub(crate) fn start(kind: SystemKind, chinwags: &Chinwags) -> anyhow::Result<Running> {
+        Ok(match kind {
+            SystemKind::Chinwag => {
+                let server = chinwags.start()?;
+                let system = chinwags.system(server.as_ref())?;
+                Running { system: Box::new(system), _server: server }
+            }
+            SystemKind::Ceiling => Running { system: Box::new(ceiling::Ceiling::start()?), _server: None },
+            SystemKind::Ejabberd => anyhow::bail!("EJABBERD-PENDING"),
+        })
+    }
+}
+
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    std::fs::create_dir_all(&cli.out)?;
-    let bin = cli.bin.clone().unwrap_or_else(server::default_binary);
-    // A server of our own unless one was named.
-    let own = match &cli.url {
-        Some(_) => None,
-        None => Some(server::Server::start(&bin, &[])?),
+    // Workers and the ceiling are their own processes with their own runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let chinwags = Chinwags {
+        bin: cli.bin.clone().unwrap_or_else(server::default_binary),
+        app: cli.app.clone(),
+        named: cli.url.clone().zip(cli.key.clone()),
     };
-    let (url, key) = match (&cli.url, &cli.key, &own) {
-        (Some(u), Some(k), _) => (u.clone(), k.clone()),
-        (_, _, Some(s)) => (s.base.clone(), s.key.clone()),
-        _ => anyhow::bail!("give --url and --key, or let the bench start a server"),
-    };
-    loopback_only(&url)?;
-    let target = client::Target::new(&url, &cli.app, &key);
     let out = cli.out.as_str();
     match cli.scenario {
-        Scenario::All { quick } => all(&target, own.as_ref(), &bin, out, quick).await?,
+        Scenario::CeilingServer { listen } => return ceiling::serve(listen).await,
+        Scenario::Hold { system, endpoint, secret, domain, first, count } => {
+            loopback_only(&endpoint)?;
+            let system: Box<dyn System> = match system {
+                SystemKind::Chinwag => Box::new(system::Chinwag {
+                    target: client::Target::new(&endpoint, &domain, &secret),
+                    key: secret,
+                    pid: None,
+                }),
+                SystemKind::Ceiling => Box::new(ceiling::Ceiling::existing(&endpoint)),
+                SystemKind::Ejabberd => anyhow::bail!("EJABBERD-PENDING"),
+            };
+            return compare::hold(system.as_ref(), first, count).await;
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(out)?;
+    match cli.scenario {
+        Scenario::All { quick } => suite::all(&chinwags, out, quick).await?,
+        Scenario::StorageCeiling { batches, seconds } => save(out, &storage::ceiling(&batches, seconds)?.run)?,
         Scenario::RestIngest { clients, seconds } => {
+            let server = chinwags.start()?;
+            let target = chinwags.system(server.as_ref())?.target;
             save(out, &scenarios::rest_ingest(&target, out, clients, seconds).await?)?
         }
         Scenario::WsIngest { senders, seconds } => {
+            let server = chinwags.start()?;
+            let target = chinwags.system(server.as_ref())?.target;
             save(out, &scenarios::ws_ingest(&target, out, senders, seconds).await?)?
         }
-        Scenario::WsLatency { rate, pairs, seconds } => {
-            save(out, &scenarios::ws_latency(&target, out, rate, pairs, seconds).await?)?
-        }
-        Scenario::Fanout { members, rounds } => save(out, &scenarios::fanout(&target, members, rounds).await?.0)?,
         Scenario::History { conversations, messages, heavy, samples } => {
+            let server = chinwags.start()?;
+            let target = chinwags.system(server.as_ref())?.target;
             save(out, &scenarios::history(&target, out, conversations, messages, heavy, samples).await?)?
         }
-        Scenario::Connections { count } => {
-            let server = own.as_ref().ok_or_else(|| anyhow::anyhow!("connections measures the bench's own server"))?;
-            save(out, &scenarios::connections(&target, server, count).await?)?
+        Scenario::Latency { system, rate, pairs, seconds } => {
+            let running = Running::start(system, &chinwags)?;
+            save(out, &compare::latency(running.system.as_ref(), out, rate, pairs, seconds).await?.run)?
         }
+        Scenario::Fanout { system, members, rounds } => {
+            let running = Running::start(system, &chinwags)?;
+            save(out, &compare::fanout(running.system.as_ref(), members, rounds).await?.run)?
+        }
+        Scenario::Throughput { system, rooms, rates, seconds } => {
+            let running = Running::start(system, &chinwags)?;
+            save(out, &compare::throughput(running.system.as_ref(), out, rooms, 10, &rates, seconds).await?.run)?
+        }
+        Scenario::Connections { system, count } => {
+            let running = Running::start(system, &chinwags)?;
+            save(out, &compare::connections(running.system.as_ref(), count, compare::PER_WORKER).await?.run)?
+        }
+        Scenario::CeilingServer { .. } | Scenario::Hold { .. } => {}
     }
     Ok(())
-}
-
-/// Every scenario, small (`quick`, for CI) or full.
-async fn all(
-    target: &client::Target,
-    own: Option<&server::Server>,
-    bin: &PathBuf,
-    out: &str,
-    quick: bool,
-) -> anyhow::Result<()> {
-    let secs = if quick { 2 } else { 15 };
-    let mut summary = String::from("# Chinwag benchmarks\n\n");
-    if let Some(s) = own {
-        let run = Run {
-            scenario: "startup".into(),
-            parameters: serde_json::json!({}),
-            figures: vec![
-                Figure::new("time to ready", s.startup.as_secs_f64() * 1000.0, "ms"),
-                Figure::new("idle RSS", s.rss_kib() as f64 / 1024.0, "MiB"),
-            ],
-            plots: vec![],
-        };
-        save(out, &run)?;
-        summary.push_str(&report::markdown(&run));
-    }
-    let mut runs = Vec::new();
-    for clients in if quick { vec![8] } else { vec![1, 8, 32, 64, 256] } {
-        runs.push(scenarios::rest_ingest(target, out, clients, secs).await?);
-    }
-    for senders in if quick { vec![1, 8] } else { vec![1, 8, 64, 256] } {
-        runs.push(scenarios::ws_ingest(target, out, senders, secs).await?);
-    }
-    for rate in if quick { vec![1_000] } else { vec![1_000, 5_000, 10_000] } {
-        runs.push(scenarios::ws_latency(target, out, rate, 10, secs).await?);
-    }
-    let sizes = if quick { vec![100, 1_000] } else { vec![100, 1_000, 10_000] };
-    let (mut firsts, mut lasts) = (Vec::new(), Vec::new());
-    for &members in &sizes {
-        let (run, f, l) = scenarios::fanout(target, members, if quick { 2 } else { 5 }).await?;
-        firsts.push(median(f));
-        lasts.push(median(l));
-        runs.push(run);
-    }
-    let labels: Vec<String> = sizes.iter().map(|m| format!("{m} members")).collect();
-    plot::bars(
-        &format!("{out}/fanout.svg"),
-        "Fan-out: time until the first and last member receive (median)",
-        &labels,
-        &[("first", firsts), ("last", lasts)],
-    )?;
-    runs.push(if quick {
-        scenarios::history(target, out, 100, 4_000, 100, 100).await?
-    } else {
-        scenarios::history(target, out, 100_000, 1_000_000, 10_000, 500).await?
-    });
-    // Memory per connection is measured on a fresh server each time: one
-    // that served the scenarios above keeps their memory.
-    if own.is_some() {
-        for count in if quick { vec![1_000] } else { vec![5_000, 10_000] } {
-            let fresh = server::Server::start(bin, &[])?;
-            let fresh_target = client::Target::new(&fresh.base, "dev", &fresh.key);
-            runs.push(scenarios::connections(&fresh_target, &fresh, count).await?);
-        }
-    }
-    for run in &runs {
-        save(out, run)?;
-        summary.push_str(&report::markdown(run));
-        summary.push('\n');
-    }
-    summary.push_str("\n![fan-out](fanout.svg)\n");
-    std::fs::write(format!("{out}/summary.md"), summary)?;
-    Ok(())
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }

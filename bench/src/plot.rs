@@ -92,3 +92,36 @@ pub(crate) fn bars(path: &str, title: &str, labels: &[String], groups: &[(&str, 
     root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
+
+/// Several series of (x, y) points on shared linear axes.
+pub(crate) fn lines(path: &str, title: &str, x_desc: &str, series: &[(&str, Vec<(f64, f64)>)]) -> anyhow::Result<()> {
+    let points = || series.iter().flat_map(|(_, p)| p.iter().copied());
+    let max_x = points().map(|p| p.0).fold(1.0, f64::max) * 1.05;
+    let max_y = points().map(|p| p.1).fold(1.0, f64::max) * 1.2;
+    let root = SVGBackend::new(path, (900, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..max_x, 0f64..max_y)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    chart.configure_mesh().x_desc(x_desc).draw().map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (i, (name, points)) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)).point_size(4))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.8))
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}

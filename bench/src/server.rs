@@ -74,12 +74,7 @@ impl Server {
 
     /// Resident memory of the server process, in KiB.
     pub(crate) fn rss_kib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .ok()
-            .and_then(|s| {
-                s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            })
-            .unwrap_or(0)
+        crate::system::rss_kib(self.pid)
     }
 }
 

@@ -43,7 +43,10 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+/// The connection settings every store connection uses (WAL, synchronous
+/// FULL, …). Public so that the benchmarks' storage ceiling measures the
+/// same configuration.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
