@@ -57,8 +57,12 @@ pub(crate) async fn fanout(system: &dyn System, members: usize, rounds: usize) -
     // arrivals[round]: the time each receiver got that round's message.
     let arrivals: Arc<Mutex<Vec<Vec<u64>>>> = Arc::new(Mutex::new(vec![Vec::with_capacity(members); rounds]));
     let echoes: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(vec![0; rounds]));
+    // Receivers' outboxes stay open: over XMPP, closing the write half ends
+    // the session (and leaves the room).
+    let mut idle_outboxes = Vec::with_capacity(members);
     let mut readers: Vec<_> = joined
         .map(|m| {
+            idle_outboxes.push(m.outbox);
             let arrivals = arrivals.clone();
             drain(m.inbox, move |round| {
                 let now = micros_since(base);
@@ -109,6 +113,7 @@ pub(crate) async fn fanout(system: &dyn System, members: usize, rounds: usize) -
     for r in readers {
         r.abort();
     }
+    drop(idle_outboxes);
     let worst = lasts.iter().copied().fold(0.0, f64::max);
     let (first_ms, last_ms) = (median(&firsts), median(&lasts));
     let figures = vec![
@@ -196,11 +201,14 @@ pub(crate) async fn latency(
     let base = Instant::now();
     let mut senders = Vec::new();
     let mut readers = Vec::new();
+    let mut idle_outboxes = Vec::with_capacity(pairs);
     for i in 0..pairs {
         let room = format!("latency-{id}-{i}");
         let users = [format!("lat{id}-{i}-a"), format!("lat{id}-{i}-b")];
         system.seed_room(&room, &users).await?;
         let receiver = system.join(&users[1], &room).await?;
+        // Kept open to the end (see fanout).
+        idle_outboxes.push(receiver.outbox);
         let (received, delivered) = (received.clone(), delivered.clone());
         readers.push(drain(receiver.inbox, move |tag| {
             let (sent, _) = unstamp(tag);
@@ -229,6 +237,7 @@ pub(crate) async fn latency(
     for r in readers {
         r.abort();
     }
+    drop(idle_outboxes);
     let h = received.lock().map(|h| h.clone()).unwrap_or_else(|_| histogram());
     let got = delivered.load(Ordering::Relaxed);
     let mut figures = vec![

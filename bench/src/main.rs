@@ -8,6 +8,7 @@
 mod ceiling;
 mod client;
 mod compare;
+mod ejabberd;
 mod plot;
 mod report;
 mod scenarios;
@@ -15,6 +16,7 @@ mod server;
 mod storage;
 mod suite;
 mod system;
+mod xmpp;
 
 use std::path::PathBuf;
 
@@ -207,7 +209,7 @@ pub(crate) struct Running {
 }
 
 impl Running {
-    pub(crate) fn start(kind: SystemKind, chinwags: &Chinwags) -> anyhow::Result<Running> {
+    pub(crate) async fn start(kind: SystemKind, chinwags: &Chinwags) -> anyhow::Result<Running> {
         Ok(match kind {
             SystemKind::Chinwag => {
                 let server = chinwags.start()?;
@@ -215,7 +217,11 @@ impl Running {
                 Running { system: Box::new(system), _server: server }
             }
             SystemKind::Ceiling => Running { system: Box::new(ceiling::Ceiling::start()?), _server: None },
-            SystemKind::Ejabberd => anyhow::bail!("EJABBERD-PENDING"),
+            SystemKind::Ejabberd => Running {
+                // Archive on, in SQLite: Chinwag stores every message too.
+                system: Box::new(ejabberd::Ejabberd::start(ejabberd::Archive::Sqlite).await?),
+                _server: None,
+            },
         })
     }
 }
@@ -245,7 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     pid: None,
                 }),
                 SystemKind::Ceiling => Box::new(ceiling::Ceiling::existing(&endpoint)),
-                SystemKind::Ejabberd => anyhow::bail!("EJABBERD-PENDING"),
+                SystemKind::Ejabberd => Box::new(ejabberd::connect_existing(&endpoint, &secret, &domain)?),
             };
             return compare::hold(system.as_ref(), first, count).await;
         }
@@ -271,19 +277,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             save(out, &scenarios::history(&target, out, conversations, messages, heavy, samples).await?)?
         }
         Scenario::Latency { system, rate, pairs, seconds } => {
-            let running = Running::start(system, &chinwags)?;
+            let running = Running::start(system, &chinwags).await?;
             save(out, &compare::latency(running.system.as_ref(), out, rate, pairs, seconds).await?.run)?
         }
         Scenario::Fanout { system, members, rounds } => {
-            let running = Running::start(system, &chinwags)?;
+            let running = Running::start(system, &chinwags).await?;
             save(out, &compare::fanout(running.system.as_ref(), members, rounds).await?.run)?
         }
         Scenario::Throughput { system, rooms, rates, seconds } => {
-            let running = Running::start(system, &chinwags)?;
+            let running = Running::start(system, &chinwags).await?;
             save(out, &compare::throughput(running.system.as_ref(), out, rooms, 10, &rates, seconds).await?.run)?
         }
         Scenario::Connections { system, count } => {
-            let running = Running::start(system, &chinwags)?;
+            let running = Running::start(system, &chinwags).await?;
             save(out, &compare::connections(running.system.as_ref(), count, compare::PER_WORKER).await?.run)?
         }
         Scenario::CeilingServer { .. } | Scenario::Hold { .. } => {}

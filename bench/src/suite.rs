@@ -143,7 +143,7 @@ pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::
     let mut latency_rows: Vec<(u64, [f64; 3], [f64; 3])> =
         sizes.latency_rates.iter().map(|&r| (r, [0.0; 3], [0.0; 3])).collect();
     for (s, kind) in SYSTEMS.into_iter().enumerate() {
-        let running = Running::start(kind, chinwags)?;
+        let running = Running::start(kind, chinwags).await?;
         let system = running.system.as_ref();
         for (i, &rate) in sizes.latency_rates.iter().enumerate() {
             let result = compare::latency(system, out, rate, 10, sizes.seconds).await?;
@@ -185,7 +185,7 @@ pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::
         let mut per = [0.0; 3];
         let mut time = [0.0; 3];
         for (s, kind) in SYSTEMS.into_iter().enumerate() {
-            let running = Running::start(kind, chinwags)?;
+            let running = Running::start(kind, chinwags).await?;
             let result = compare::connections(running.system.as_ref(), count, sizes.per_worker).await?;
             per[s] = result.per_connection_kib;
             time[s] = figure(&result.run, "time to connect all");
