@@ -260,6 +260,22 @@ pub(crate) fn shift_unread(
     Ok(())
 }
 
+/// A new message at `created_at`: one more unread for everyone else who
+/// had not read that far, and the conversation's activity moves for all.
+/// One pass over the participant rows, which this is the cost of.
+pub(crate) fn count_new_message(conn: &Connection, pk: i64, sender: Option<&str>, created_at: i64) -> CoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE participants SET
+           unread_count = unread_count + (user_id <> coalesce(?2, '') AND (read_until IS NULL OR read_until < ?3)),
+           activity = max(activity, ?3)
+         WHERE conv_pk = ?1",
+    )
+    .map_err(db_err)?
+    .execute(params![pk, sender, created_at])
+    .map_err(db_err)?;
+    Ok(())
+}
+
 pub(crate) fn participant_state(conn: &Connection, pk: i64, p: Participant) -> CoreResult<ParticipantState> {
     let unread_message_count = unread_count(conn, pk, &p)?;
     Ok(ParticipantState { participant: p, unread_message_count })

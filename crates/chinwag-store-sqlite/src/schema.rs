@@ -169,6 +169,23 @@ const MIGRATIONS: &[&str] = &[
             SELECT new.pk, new.search_text WHERE new.search_text IS NOT NULL;
     END;
     "#,
+    // 6: each participant row carries its conversation's activity for that
+    // user, max(joined, last message), indexed per user, so "my 20 most
+    // recent conversations" reads 20 index entries instead of sorting all of
+    // a user's conversations. A new message moves it in the same UPDATE that
+    // counts it unread (codec::count_new_message); deletes recompute it
+    // (store::refresh_last_message_at); joins set it here.
+    r#"
+    ALTER TABLE participants ADD COLUMN activity INTEGER NOT NULL DEFAULT 0;
+    UPDATE participants SET activity = max(joined_at,
+        coalesce((SELECT last_message_at FROM conversations c WHERE c.pk = participants.conv_pk), 0));
+    CREATE INDEX participants_by_activity ON participants (app_id, user_id, activity DESC);
+    CREATE TRIGGER participants_activity_on_join AFTER INSERT ON participants BEGIN
+        UPDATE participants SET activity = max(new.joined_at,
+            coalesce((SELECT last_message_at FROM conversations WHERE pk = new.conv_pk), 0))
+        WHERE conv_pk = new.conv_pk AND user_id = new.user_id;
+    END;
+    "#,
 ];
 
 /// Runs at the end of every group transaction, before COMMIT: indexes the

@@ -204,12 +204,20 @@ fn require_message(conn: &Connection, pk: i64, conversation_id: &str, message_id
     load_message(conn, pk, conversation_id, message_id)?.ok_or_else(|| CoreError::message_not_found(message_id))
 }
 
-/// Recomputes `last_message_at` after messages were removed.
+/// Recomputes `last_message_at`, and the participants' activity that
+/// follows it, after messages were removed.
 fn refresh_last_message_at(conn: &Connection, pk: i64) -> CoreResult<()> {
     conn.prepare_cached("UPDATE conversations SET last_message_at = (SELECT max(created_at) FROM messages WHERE conv_pk = ?1) WHERE pk = ?1")
         .map_err(db_err)?
         .execute(params![pk])
         .map_err(db_err)?;
+    conn.prepare_cached(
+        "UPDATE participants SET activity = max(joined_at,
+           coalesce((SELECT last_message_at FROM conversations WHERE pk = ?1), 0)) WHERE conv_pk = ?1",
+    )
+    .map_err(db_err)?
+    .execute(params![pk])
+    .map_err(db_err)?;
     Ok(())
 }
 
@@ -220,13 +228,14 @@ fn list_user_conversations_sync(
     query: &UserConversationQuery,
     page: &Page,
 ) -> CoreResult<Vec<UserConversation>> {
-    // Keyset over (activity, id) descending; activity = max(last message, joined).
+    // Keyset over (activity, id) descending; activity = max(last message,
+    // joined), kept on the participant row (migration 6).
     let cursor = match &page.starting_after {
         None => None,
         Some(after) => {
             let found = conn
                 .prepare_cached(
-                    "SELECT max(coalesce(c.last_message_at, 0), p.joined_at), c.id FROM participants p
+                    "SELECT p.activity, c.id FROM participants p
                      JOIN conversations c ON c.pk = p.conv_pk WHERE p.app_id = ?1 AND p.user_id = ?2 AND c.id = ?3",
                 )
                 .map_err(db_err)?
@@ -239,13 +248,13 @@ fn list_user_conversations_sync(
         }
     };
     let sql = format!(
-        "SELECT {CONVERSATION_COLUMNS}, max(coalesce(c.last_message_at, 0), p.joined_at) AS activity
-         FROM participants p JOIN conversations c ON c.pk = p.conv_pk
+        "SELECT {CONVERSATION_COLUMNS}, p.activity
+         FROM participants p INDEXED BY participants_by_activity CROSS JOIN conversations c ON c.pk = p.conv_pk
          WHERE p.app_id = ?1 AND p.user_id = ?2
            AND (?3 IS NULL OR c.last_message_at < ?3)
            AND (?4 IS NULL OR c.last_message_at > ?4)
-           AND (?5 IS NULL OR activity < ?5 OR (activity = ?5 AND c.id > ?6))
-         ORDER BY activity DESC, c.id ASC LIMIT ?7"
+           AND (?5 IS NULL OR p.activity < ?5 OR (p.activity = ?5 AND c.id > ?6))
+         ORDER BY p.activity DESC, c.id ASC LIMIT ?7"
     );
     let mut out = Vec::with_capacity(page.limit);
     let (mut after_activity, mut after_id) = match cursor {
@@ -302,13 +311,17 @@ fn append_messages_sync(
     messages: Vec<NewMessage>,
     now: i64,
 ) -> CoreResult<Committed<Vec<Message>>> {
-    let (pk, conversation) = require_conversation(conn, app, cid)?;
-    let participants = load_participants(conn, pk)?;
+    // The hot path: the conversation row and its audience are read once,
+    // kept current in memory as the writes below change them (this job runs
+    // alone on the writer, so nothing else moves them meanwhile), and the
+    // conversation row is written once at the end.
+    let (pk, mut conversation) = require_conversation(conn, app, cid)?;
+    let mut audience = load_participant_states(conn, pk)?;
     // Live messages get strictly increasing times within a conversation, so
     // "created after readUntil" is exact even for messages in the same millisecond.
     let mut clock = conversation.last_message_at.unwrap_or(i64::MIN);
     let mut out = Vec::with_capacity(messages.len());
-    let mut changes = Changes::new(pk);
+    let mut kinds = Vec::new();
     let mut newest = None::<i64>;
     for (i, m) in messages.into_iter().enumerate() {
         let at = |e: CoreError| CoreError {
@@ -316,7 +329,7 @@ fn append_messages_sync(
             ..e
         };
         if let Some(sender) = &m.sender_id {
-            let Some(p) = participants.iter().find(|p| &p.user_id == sender) else {
+            let Some(p) = audience.iter().map(|s| &s.participant).find(|p| &p.user_id == sender) else {
                 return Err(at(CoreError::new(
                     ErrorCode::NotAParticipant,
                     format!("sender '{sender}' is not a participant of conversation '{cid}'."),
@@ -333,6 +346,7 @@ fn append_messages_sync(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conv_pk = ?1 AND coalesce(m.sender_id, '') = ?2 AND m.idempotency_key = ?3"
             );
             let sender = m.sender_id.clone().unwrap_or_default();
+            let participants: Vec<Participant> = audience.iter().map(|s| s.participant.clone()).collect();
             if let Some((_, existing)) = query_messages(conn, &sql, params![pk, sender, key], cid, &participants)?.pop()
             {
                 out.push(existing);
@@ -357,7 +371,7 @@ fn append_messages_sync(
             }
         }
         for reader in &m.read_by {
-            if !participants.iter().any(|p| &p.user_id == reader) {
+            if !audience.iter().any(|s| &s.participant.user_id == reader) {
                 return Err(at(CoreError::invalid(format!(
                     "readBy: '{reader}' is not a participant of this conversation."
                 ))));
@@ -407,8 +421,9 @@ fn append_messages_sync(
         newest = Some(newest.map_or(created_at, |n| n.max(created_at)));
         // Built from what was just written: a new message has no reactions,
         // and its readers are whoever had already read past its time.
-        let read_by = participants
+        let read_by = audience
             .iter()
+            .map(|s| &s.participant)
             .filter(|p| Some(&p.user_id) != m.sender_id.as_ref())
             .filter(|p| p.read_until.is_some_and(|t| t >= created_at) || m.read_by.contains(&p.user_id))
             .map(|p| p.user_id.clone())
@@ -427,7 +442,14 @@ fn append_messages_sync(
             reactions: Vec::new(),
             read_by,
         };
-        shift_unread(conn, pk, message.sender_id.as_deref(), message.created_at, 1)?;
+        count_new_message(conn, pk, message.sender_id.as_deref(), message.created_at)?;
+        // The same change, in memory.
+        for state in audience.iter_mut() {
+            let p = &state.participant;
+            if Some(&p.user_id) != message.sender_id.as_ref() && p.read_until.is_none_or(|t| t < message.created_at) {
+                state.unread_message_count += 1;
+            }
+        }
         // Sending implies having read everything up to one's own message. A
         // live message is newer than every stored one (its time is past the
         // newest), so nothing is left unread for its sender.
@@ -439,22 +461,32 @@ fn append_messages_sync(
             .map_err(db_err)?
             .execute(params![pk, sender, message.created_at])
             .map_err(db_err)?;
+            if let Some(state) = audience.iter_mut().find(|s| &s.participant.user_id == sender) {
+                let p = &mut state.participant;
+                p.read_until = Some(p.read_until.map_or(message.created_at, |t| t.max(message.created_at)));
+                p.marked_unread = false;
+                state.unread_message_count = 0;
+            }
         }
         // Imported messages are history: they notify nobody live.
         if message.origin != Origin::Import {
-            changes.push(conn, EventKind::MessageCreated(message.clone()))?;
+            conversation.seq += 1;
+            kinds.push((conversation.seq, EventKind::MessageCreated(message.clone())));
         }
         out.push(message);
     }
-    if let Some(newest) = newest {
-        conn.prepare_cached(
-            "UPDATE conversations SET last_message_at = max(coalesce(last_message_at, ?2), ?2) WHERE pk = ?1",
-        )
-        .map_err(db_err)?
-        .execute(params![pk, newest])
-        .map_err(db_err)?;
+    if newest.is_none() && kinds.is_empty() {
+        return Ok(Committed { value: out, events: vec![] });
     }
-    changes.commit(conn, app, cid, out)
+    if let Some(newest) = newest {
+        conversation.last_message_at = Some(conversation.last_message_at.map_or(newest, |t| t.max(newest)));
+    }
+    conn.prepare_cached("UPDATE conversations SET seq = ?2, last_message_at = ?3 WHERE pk = ?1")
+        .map_err(db_err)?
+        .execute(params![pk, conversation.seq, conversation.last_message_at])
+        .map_err(db_err)?;
+    let events = events(app, cid, Arc::new(conversation), Arc::from(audience), kinds);
+    Ok(Committed { value: out, events })
 }
 
 trait BadRequest {

@@ -197,6 +197,41 @@ pub async fn unread_counts(store: &dyn Store) {
     assert_eq!(store.list_user_conversations(APP, "a", &unreads, &page).await.expect("list").len(), 0);
 }
 
+/// A user's conversations list most recent activity first (last message,
+/// or joining), through sends, imports, later joins and deletes, and pages
+/// on from a cursor.
+pub async fn user_conversations_follow_activity(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    conversation(store, "c2", &["a", "b"]).await;
+    conversation(store, "c3", &["a", "b"]).await;
+    let page = Page::new(Some(100), None).expect("page");
+    let q = &UserConversationQuery::default();
+    let order = |user: &'static str, page: Page| async move {
+        let listed = store.list_user_conversations(APP, user, q, &page).await.expect("list");
+        listed.into_iter().map(|uc| uc.view.conversation.id).collect::<Vec<_>>()
+    };
+    let say = |cid: &'static str, at: i64| async move {
+        store.append_messages(APP, cid, vec![text(Some("a"), "hi", None)], at).await.expect("send").value
+    };
+    say("c1", NOW + 10).await;
+    say("c3", NOW + 20).await;
+    say("c2", NOW + 30).await;
+    assert_eq!(order("b", page.clone()).await, ["c2", "c3", "c1"]);
+    let newest = say("c1", NOW + 40).await;
+    assert_eq!(order("b", page.clone()).await, ["c1", "c2", "c3"], "a send moves its conversation up");
+    assert!(store.delete_message(APP, "c1", &newest[0].id).await.expect("delete").value);
+    assert_eq!(order("b", page.clone()).await, ["c2", "c3", "c1"], "deleting the newest message moves it back");
+    let old = NewMessage { created_at: Some(NOW + 5), ..text(Some("a"), "history", None) };
+    store.append_messages(APP, "c3", vec![old], NOW + 50).await.expect("import");
+    assert_eq!(order("b", page.clone()).await, ["c2", "c3", "c1"], "an older import moves nothing");
+    user(store, "late").await;
+    store.join(APP, "c1", "late", ParticipantSettings::default(), NOW + 60).await.expect("join");
+    assert_eq!(order("late", page.clone()).await, ["c1"]);
+    let after_c2 = Page::new(Some(1), Some("c2".into())).expect("page");
+    assert_eq!(order("b", after_c2).await, ["c3"], "a cursor pages on in order");
+}
+
 /// Deleting a conversation removes its messages and participants.
 pub async fn delete_conversation_cascades(store: &dyn Store) {
     setup(store).await;
@@ -250,7 +285,7 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $make;
             user_patch_semantics, user_batch_is_all_or_nothing, conversation_upsert_adds_participants,
             events_carry_gapless_sequence_numbers, idempotency_key_deduplicates, failed_append_writes_nothing,
-            unread_counts, delete_conversation_cascades);
+            unread_counts, delete_conversation_cascades, user_conversations_follow_activity);
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn concurrent_writes_are_isolated() {
             let (store, _guard) = $make;

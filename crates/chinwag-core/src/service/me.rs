@@ -144,8 +144,12 @@ impl Services {
         let limit = limit.clamp(1, MAX_PAGE_LIMIT);
         let mut items = Vec::with_capacity(limit);
         let mut cursor = after;
+        // One more than asked for tells whether there is more. Only when the
+        // filter drops some does it read on, then in full pages: each row
+        // read builds a whole conversation view.
+        let mut chunk = (limit + 1).min(MAX_PAGE_LIMIT);
         loop {
-            let page = Page::new(Some(MAX_PAGE_LIMIT), cursor.clone())?;
+            let page = Page::new(Some(chunk), cursor.clone())?;
             let batch =
                 self.store.list_user_conversations(app_id, me, &UserConversationQuery::default(), &page).await?;
             let fetched = batch.len();
@@ -159,9 +163,10 @@ impl Services {
                     items.push(side);
                 }
             }
-            if fetched < MAX_PAGE_LIMIT {
+            if fetched < chunk {
                 return Ok(Paged { items, more: false });
             }
+            chunk = MAX_PAGE_LIMIT;
         }
     }
 
