@@ -155,8 +155,7 @@ impl Outbox for CeilingOutbox {
 }
 
 fn ceiling_tag(text: &str) -> Option<u64> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    v["t"].as_str()?.parse().ok()
+    crate::system::tags_after(text, "\"t\":\"").pop()
 }
 
 impl System for Ceiling {

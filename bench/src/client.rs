@@ -92,21 +92,6 @@ pub(crate) struct Session {
     seq: u64,
 }
 
-/// One frame from the server, parsed just enough.
-pub(crate) enum Frame {
-    Response,
-    Publish { events: Vec<Value> },
-}
-
-pub(crate) fn parse(text: &str) -> Option<Frame> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    if v[1] == "PUBLISH" {
-        let events = v.as_array()?.iter().skip(2).cloned().collect();
-        return Some(Frame::Publish { events });
-    }
-    v[0].as_u64().map(|_| Frame::Response)
-}
-
 impl Session {
     pub(crate) fn next_seq(&mut self) -> u64 {
         let s = self.seq;
