@@ -78,7 +78,7 @@ const PASSWORD: &str = "chinwag-bench";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where (and whether) rooms archive their messages (XEP-0313, `mod_mam`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Archive {
     /// No archive: `mod_mam` is not loaded.
     Off,
@@ -86,7 +86,6 @@ pub(crate) enum Archive {
     /// is one key of a disc-only (dets) bag table, and appends slow down with
     /// its size (2,000 messages to one room took 13 s, 20,000 did not finish
     /// in 200 s). Kept to reproduce that finding.
-    #[allow(dead_code)]
     Mnesia,
     /// SQLite (`erlang-p1-sqlite3`), the SQL backend ejabberd recommends for
     /// small servers; the schema is created on first start.
@@ -96,6 +95,7 @@ pub(crate) enum Archive {
 /// A private ejabberd node, stopped on drop.
 pub(crate) struct Ejabberd {
     server: Server,
+    archive: Archive,
     child: Child,
     /// Held so that the node's stdin watcher sees end of file only when
     /// this process goes away.
@@ -150,7 +150,7 @@ impl Ejabberd {
             domain: DOMAIN.into(),
             password: PASSWORD.into(),
         };
-        let mut node = Ejabberd { server, child, _stdin: stdin, dir };
+        let mut node = Ejabberd { server, archive, child, _stdin: stdin, dir };
         node.wait_listening().await?;
         Ok(node)
     }
@@ -317,8 +317,13 @@ pub(crate) fn connect_existing(endpoint: &str, secret: &str, app: &str) -> anyho
 }
 
 impl System for Ejabberd {
+    /// Reports name the archive setting, so runs with each can sit side by side.
     fn name(&self) -> &'static str {
-        self.server.name()
+        match self.archive {
+            Archive::Sqlite => self.server.name(),
+            Archive::Off => "ejabberd-noarchive",
+            Archive::Mnesia => "ejabberd-mnesia",
+        }
     }
 
     fn seed_users<'a>(&'a self, users: &'a [String]) -> BoxFuture<'a, anyhow::Result<()>> {

@@ -42,6 +42,10 @@ struct Cli {
     /// Where reports go.
     #[arg(long, default_value = "bench/reports")]
     out: String,
+    /// ejabberd's room archive (mod_mam): SQLite (as durable as Chinwag's
+    /// store; the default) or off.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    ejabberd_archive: ejabberd::Archive,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -174,9 +178,11 @@ pub(crate) fn save(out: &str, run: &Run) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where the Chinwag under test is: one the bench started, or `--url`.
+/// How the systems under test run: where the Chinwag is (one the bench
+/// started, or `--url`), and ejabberd's archive setting.
 pub(crate) struct Chinwags {
     bin: PathBuf,
+    ejabberd_archive: ejabberd::Archive,
     app: String,
     named: Option<(String, String)>,
 }
@@ -217,11 +223,9 @@ impl Running {
                 Running { system: Box::new(system), _server: server }
             }
             SystemKind::Ceiling => Running { system: Box::new(ceiling::Ceiling::start()?), _server: None },
-            SystemKind::Ejabberd => Running {
-                // Archive on, in SQLite: Chinwag stores every message too.
-                system: Box::new(ejabberd::Ejabberd::start(ejabberd::Archive::Sqlite).await?),
-                _server: None,
-            },
+            SystemKind::Ejabberd => {
+                Running { system: Box::new(ejabberd::Ejabberd::start(chinwags.ejabberd_archive).await?), _server: None }
+            }
         })
     }
 }
@@ -236,6 +240,7 @@ fn main() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let chinwags = Chinwags {
         bin: cli.bin.clone().unwrap_or_else(server::default_binary),
+        ejabberd_archive: cli.ejabberd_archive,
         app: cli.app.clone(),
         named: cli.url.clone().zip(cli.key.clone()),
     };

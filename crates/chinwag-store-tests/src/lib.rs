@@ -232,6 +232,26 @@ pub async fn user_conversations_follow_activity(store: &dyn Store) {
     assert_eq!(order("b", after_c2).await, ["c3"], "a cursor pages on in order");
 }
 
+/// A send's events carry the conversation and audience as they are after
+/// the commit: exactly what a fresh read returns (the send path keeps them
+/// in memory rather than reading them again).
+pub async fn send_events_match_a_fresh_read(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b", "c"]).await;
+    store.append_messages(APP, "c1", vec![text(Some("a"), "1", None)], NOW + 10).await.expect("send");
+    store.mark_read(APP, "c1", "c", NOW + 10).await.expect("read");
+    store.mark_unread(APP, "c1", "b").await.expect("unread");
+    let batch = vec![text(Some("b"), "2", None), text(Some("a"), "3", None), text(None, "system", None)];
+    let sent = store.append_messages(APP, "c1", batch, NOW + 20).await.expect("send");
+    let fresh = store.get_conversation(APP, "c1").await.expect("get").expect("exists");
+    let Some(Event::Conversation(last)) = sent.events.last() else { panic!("a conversation event") };
+    assert_eq!(sent.events.len(), 3);
+    assert_eq!(*last.conversation, fresh.conversation, "seq and last message time");
+    assert_eq!(&*last.audience, fresh.participants.as_slice(), "read state and unread counts");
+    let unread: Vec<u64> = fresh.participants.iter().map(|p| p.unread_message_count).collect();
+    assert_eq!(unread, [1, 2, 3], "each counts what arrived after their own last send or read");
+}
+
 /// Deleting a conversation removes its messages and participants.
 pub async fn delete_conversation_cascades(store: &dyn Store) {
     setup(store).await;
@@ -285,7 +305,8 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $make;
             user_patch_semantics, user_batch_is_all_or_nothing, conversation_upsert_adds_participants,
             events_carry_gapless_sequence_numbers, idempotency_key_deduplicates, failed_append_writes_nothing,
-            unread_counts, delete_conversation_cascades, user_conversations_follow_activity);
+            unread_counts, delete_conversation_cascades, user_conversations_follow_activity,
+            send_events_match_a_fresh_read);
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn concurrent_writes_are_isolated() {
             let (store, _guard) = $make;
