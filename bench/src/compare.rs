@@ -327,7 +327,6 @@ pub(crate) async fn throughput(
         }
     }
     let connect_time = connecting.elapsed().as_secs_f64();
-    let outboxes = Arc::new(tokio::sync::Mutex::new(outboxes));
     let mut steps = Vec::new();
     for &rate in rates {
         if let Ok(mut log) = step_log.lock() {
@@ -335,9 +334,8 @@ pub(crate) async fn throughput(
         }
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let per_member = rate as f64 / (rooms * size) as f64;
-        let mut boxes = outboxes.lock().await;
-        let senders = boxes.len();
-        let tasks: Vec<_> = boxes
+        let senders = outboxes.len();
+        let tasks: Vec<_> = outboxes
             .drain(..)
             .enumerate()
             .map(|(i, (me, o))| {
@@ -348,10 +346,9 @@ pub(crate) async fn throughput(
         let mut sent = 0;
         for t in tasks {
             let (me, (o, n)) = t.await?;
-            boxes.push((me, o));
+            outboxes.push((me, o));
             sent += n;
         }
-        drop(boxes);
         tokio::time::sleep(Duration::from_secs(1)).await;
         let h = step_log.lock().ok().and_then(|l| l.last().map(|(_, h)| h.clone())).unwrap_or_else(histogram);
         let expected = sent * (size as u64 - 1);
