@@ -117,12 +117,7 @@ impl Ceiling {
 
     async fn open(&self, room: &str, source: Option<IpAddr>) -> anyhow::Result<crate::client::Stream> {
         let addr: SocketAddr = self.endpoint.parse()?;
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        if let Some(ip) = source {
-            socket.bind(SocketAddr::new(ip, 0))?;
-        }
-        let tcp = socket.connect(addr).await?;
-        tcp.set_nodelay(true)?;
+        let tcp = crate::client::connect_tcp(addr, source).await?;
         let url = format!("ws://{}/{room}", self.endpoint);
         let (mut ws, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp)).await?;
         match ws.next().await {
@@ -186,9 +181,8 @@ impl System for Ceiling {
         })
     }
 
-    fn hold<'a>(&'a self, user: &'a str, source: IpAddr) -> BoxFuture<'a, anyhow::Result<Held>> {
-        // Idle sockets share one room, as idle Chinwag sessions share nothing.
-        let _ = user;
+    // Idle sockets share one room, so no room is made per socket.
+    fn hold<'a>(&'a self, _user: &'a str, source: IpAddr) -> BoxFuture<'a, anyhow::Result<Held>> {
         Box::pin(async move { Ok(Box::new(self.open("idle", Some(source)).await?) as Held) })
     }
 

@@ -37,11 +37,19 @@ impl Target {
         Ok(resp.json().await?)
     }
 
-    /// Users and a conversation holding them.
-    pub(crate) async fn seed_conversation(&self, id: &str, users: &[String]) -> anyhow::Result<()> {
+    /// Users named after their ids, 100 per request.
+    pub(crate) async fn seed_users(&self, users: &[String]) -> anyhow::Result<()> {
         for chunk in users.chunks(100) {
             let batch: HashMap<&String, Value> = chunk.iter().map(|u| (u, json!({ "name": u }))).collect();
             self.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
+        }
+        Ok(())
+    }
+
+    /// Users and a conversation holding them.
+    pub(crate) async fn seed_conversation(&self, id: &str, users: &[String]) -> anyhow::Result<()> {
+        self.seed_users(users).await?;
+        for chunk in users.chunks(100) {
             self.rest(reqwest::Method::PUT, &format!("/conversations/{id}"), json!({ "participants": chunk })).await?;
         }
         Ok(())
@@ -71,12 +79,7 @@ impl Target {
     pub(crate) async fn connect_from(&self, user: &str, source: Option<std::net::IpAddr>) -> anyhow::Result<Session> {
         let url = format!("{}/public_api/v1/{}/realtime/{user}", self.base.replace("http://", "ws://"), self.app);
         let addr: std::net::SocketAddr = self.base.trim_start_matches("http://").parse()?;
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        if let Some(ip) = source {
-            socket.bind(std::net::SocketAddr::new(ip, 0))?;
-        }
-        let tcp = socket.connect(addr).await?;
-        tcp.set_nodelay(true)?;
+        let tcp = connect_tcp(addr, source).await?;
         let (stream, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await?;
         let (tx, rx) = stream.split();
         let mut s = Session { tx, rx, seq: 0 };
@@ -84,6 +87,22 @@ impl Target {
         anyhow::ensure!(status == 200, "renew failed: {status}");
         Ok(s)
     }
+}
+
+/// A TCP connection to `addr` with Nagle off, from `source` (a 127.0.0.x
+/// address) when given: bound before connecting, so that connection
+/// scenarios can spread over several sources and no one runs out of ports.
+pub(crate) async fn connect_tcp(
+    addr: std::net::SocketAddr,
+    source: Option<std::net::IpAddr>,
+) -> std::io::Result<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    if let Some(ip) = source {
+        socket.bind(std::net::SocketAddr::new(ip, 0))?;
+    }
+    let tcp = socket.connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    Ok(tcp)
 }
 
 pub(crate) struct Session {

@@ -180,14 +180,14 @@ pub(crate) fn save(out: &str, run: &Run) -> anyhow::Result<()> {
 
 /// How the systems under test run: where the Chinwag is (one the bench
 /// started, or `--url`), and ejabberd's archive setting.
-pub(crate) struct Chinwags {
+pub(crate) struct Setup {
     bin: PathBuf,
     ejabberd_archive: ejabberd::Archive,
     app: String,
     named: Option<(String, String)>,
 }
 
-impl Chinwags {
+impl Setup {
     /// A fresh server of the bench's own (None when `--url` was given).
     pub(crate) fn start(&self) -> anyhow::Result<Option<server::Server>> {
         if self.named.is_some() {
@@ -215,16 +215,16 @@ pub(crate) struct Running {
 }
 
 impl Running {
-    pub(crate) async fn start(kind: SystemKind, chinwags: &Chinwags) -> anyhow::Result<Running> {
+    pub(crate) async fn start(kind: SystemKind, setup: &Setup) -> anyhow::Result<Running> {
         Ok(match kind {
             SystemKind::Chinwag => {
-                let server = chinwags.start()?;
-                let system = chinwags.system(server.as_ref())?;
+                let server = setup.start()?;
+                let system = setup.system(server.as_ref())?;
                 Running { system: Box::new(system), _server: server }
             }
             SystemKind::Ceiling => Running { system: Box::new(ceiling::Ceiling::start()?), _server: None },
             SystemKind::Ejabberd => {
-                Running { system: Box::new(ejabberd::Ejabberd::start(chinwags.ejabberd_archive).await?), _server: None }
+                Running { system: Box::new(ejabberd::Ejabberd::start(setup.ejabberd_archive).await?), _server: None }
             }
         })
     }
@@ -238,7 +238,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let chinwags = Chinwags {
+    let setup = Setup {
         bin: cli.bin.clone().unwrap_or_else(server::default_binary),
         ejabberd_archive: cli.ejabberd_archive,
         app: cli.app.clone(),
@@ -264,37 +264,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(out)?;
     match cli.scenario {
-        Scenario::All { quick } => suite::all(&chinwags, out, quick).await?,
+        Scenario::All { quick } => suite::all(&setup, out, quick).await?,
         Scenario::StorageCeiling { batches, seconds } => save(out, &storage::ceiling(&batches, seconds)?.run)?,
         Scenario::RestIngest { clients, seconds } => {
-            let server = chinwags.start()?;
-            let target = chinwags.system(server.as_ref())?.target;
+            let server = setup.start()?;
+            let target = setup.system(server.as_ref())?.target;
             save(out, &scenarios::rest_ingest(&target, out, clients, seconds).await?)?
         }
         Scenario::WsIngest { senders, seconds } => {
-            let server = chinwags.start()?;
-            let target = chinwags.system(server.as_ref())?.target;
+            let server = setup.start()?;
+            let target = setup.system(server.as_ref())?.target;
             save(out, &scenarios::ws_ingest(&target, out, senders, seconds).await?)?
         }
         Scenario::History { conversations, messages, heavy, samples } => {
-            let server = chinwags.start()?;
-            let target = chinwags.system(server.as_ref())?.target;
+            let server = setup.start()?;
+            let target = setup.system(server.as_ref())?.target;
             save(out, &scenarios::history(&target, out, conversations, messages, heavy, samples).await?)?
         }
         Scenario::Latency { system, rate, pairs, seconds } => {
-            let running = Running::start(system, &chinwags).await?;
+            let running = Running::start(system, &setup).await?;
             save(out, &compare::latency(running.system.as_ref(), out, rate, pairs, seconds).await?.run)?
         }
         Scenario::Fanout { system, members, rounds } => {
-            let running = Running::start(system, &chinwags).await?;
+            let running = Running::start(system, &setup).await?;
             save(out, &compare::fanout(running.system.as_ref(), members, rounds).await?.run)?
         }
         Scenario::Throughput { system, rooms, rates, seconds } => {
-            let running = Running::start(system, &chinwags).await?;
+            let running = Running::start(system, &setup).await?;
             save(out, &compare::throughput(running.system.as_ref(), out, rooms, 10, &rates, seconds).await?.run)?
         }
         Scenario::Connections { system, count } => {
-            let running = Running::start(system, &chinwags).await?;
+            let running = Running::start(system, &setup).await?;
             save(out, &compare::connections(running.system.as_ref(), count, compare::PER_WORKER).await?.run)?
         }
         Scenario::CeilingServer { .. } | Scenario::Hold { .. } => {}

@@ -165,11 +165,7 @@ pub(crate) async fn history(
     let partners: Vec<String> = (0..100).map(|i| format!("hist{id}-p{i}")).collect();
     let mut everyone = partners.clone();
     everyone.push(me.clone());
-    for chunk in everyone.chunks(100) {
-        let batch: std::collections::HashMap<&String, serde_json::Value> =
-            chunk.iter().map(|u| (u, json!({ "name": u }))).collect();
-        target.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
-    }
+    target.seed_users(&everyone).await?;
     let seed_started = Instant::now();
     let per_conversation = (messages / conversations).max(1);
     let base_time = 1_600_000_000_000i64;

@@ -8,7 +8,7 @@ use crate::plot;
 use crate::report::{self, Figure, Run};
 use crate::scenarios;
 use crate::storage;
-use crate::{Chinwags, Running, SystemKind, save};
+use crate::{Running, Setup, SystemKind, save};
 
 const SYSTEMS: [SystemKind; 3] = [SystemKind::Chinwag, SystemKind::Ceiling, SystemKind::Ejabberd];
 const NAMES: [&str; 3] = ["chinwag", "ceiling", "ejabberd"];
@@ -88,7 +88,7 @@ const TABLE_HEAD: &str =
     "| figure | Chinwag | ceiling | ejabberd | Chinwag/ceiling | Chinwag/ejabberd |\n|---|---:|---:|---:|---:|---:|\n";
 
 /// Every scenario, small (`quick`, for CI) or full.
-pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::Result<()> {
+pub(crate) async fn all(setup: &Setup, out: &str, quick: bool) -> anyhow::Result<()> {
     let sizes = Sizes::new(quick);
     let mut runs: Vec<Run> = Vec::new();
     let mut comparisons = String::from(
@@ -98,8 +98,8 @@ pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::
 
     // Startup, REST and websocket ingest, and history: Chinwag alone.
     let ingest_best = {
-        let own = chinwags.start()?;
-        let target = chinwags.system(own.as_ref())?.target;
+        let own = setup.start()?;
+        let target = setup.system(own.as_ref())?.target;
         if let Some(s) = &own {
             runs.push(Run {
                 scenario: "startup".into(),
@@ -143,7 +143,7 @@ pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::
     let mut latency_rows: Vec<(u64, [f64; 3], [f64; 3])> =
         sizes.latency_rates.iter().map(|&r| (r, [0.0; 3], [0.0; 3])).collect();
     for (s, kind) in SYSTEMS.into_iter().enumerate() {
-        let running = Running::start(kind, chinwags).await?;
+        let running = Running::start(kind, setup).await?;
         let system = running.system.as_ref();
         for (i, &rate) in sizes.latency_rates.iter().enumerate() {
             let result = compare::latency(system, out, rate, 10, sizes.seconds).await?;
@@ -185,7 +185,7 @@ pub(crate) async fn all(chinwags: &Chinwags, out: &str, quick: bool) -> anyhow::
         let mut per = [0.0; 3];
         let mut time = [0.0; 3];
         for (s, kind) in SYSTEMS.into_iter().enumerate() {
-            let running = Running::start(kind, chinwags).await?;
+            let running = Running::start(kind, setup).await?;
             let result = compare::connections(running.system.as_ref(), count, sizes.per_worker).await?;
             per[s] = result.per_connection_kib;
             time[s] = figure(&result.run, "time to connect all");

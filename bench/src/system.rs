@@ -117,14 +117,7 @@ impl System for Chinwag {
     }
 
     fn seed_users<'a>(&'a self, users: &'a [String]) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            for chunk in users.chunks(100) {
-                let batch: std::collections::HashMap<&String, serde_json::Value> =
-                    chunk.iter().map(|u| (u, json!({ "name": u }))).collect();
-                self.target.rest(reqwest::Method::PUT, "/users", json!(batch)).await?;
-            }
-            Ok(())
-        })
+        Box::pin(self.target.seed_users(users))
     }
 
     fn seed_room<'a>(&'a self, room: &'a str, members: &'a [String]) -> BoxFuture<'a, anyhow::Result<()>> {

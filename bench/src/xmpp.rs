@@ -260,15 +260,9 @@ impl Server {
     /// A TCP connection from `source` (any loopback address if `None`) with
     /// an XMPP stream opened, and the server's first stream features.
     async fn open(&self, source: Option<IpAddr>) -> anyhow::Result<(Connection, String)> {
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        if let Some(ip) = source {
-            // Bound before connecting so the connection counts against
-            // that source address (the connection scenarios spread
-            // themselves over 127.0.0.x to stay clear of port exhaustion).
-            socket.bind(SocketAddr::new(ip, 0))?;
-        }
-        let tcp = socket.connect(self.endpoint).await.with_context(|| format!("connect to {}", self.endpoint))?;
-        tcp.set_nodelay(true)?;
+        let tcp = crate::client::connect_tcp(self.endpoint, source)
+            .await
+            .with_context(|| format!("connect to {}", self.endpoint))?;
         let (rx, tx) = tcp.into_split();
         let mut conn = Connection { rx, tx, framer: Framer::default() };
         let features = conn.open_stream(&self.domain).await?;

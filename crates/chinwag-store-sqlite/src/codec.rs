@@ -318,12 +318,39 @@ fn raw_message(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
 
 /// Loads messages selected by `sql` (which must select [`MESSAGE_COLUMNS`]
 /// from `messages m`), with reactions and `readBy` filled in.
-pub(crate) fn query_messages(
+/// The participants (any iterable of them, so callers holding
+/// `ParticipantState`s need not copy) that have read a message.
+pub(crate) trait Readers<'p>: IntoIterator<Item = &'p Participant> + Clone {}
+impl<'p, T: IntoIterator<Item = &'p Participant> + Clone> Readers<'p> for T {}
+
+/// Who has read a message from `sender` at `created_at`: every other
+/// participant whose read point is past it, then the ones an import named.
+pub(crate) fn read_by<'p>(
+    participants: impl Readers<'p>,
+    sender: Option<&String>,
+    created_at: i64,
+    imported: &[String],
+) -> Vec<String> {
+    let mut readers: Vec<String> = participants
+        .into_iter()
+        .filter(|p| Some(&p.user_id) != sender)
+        .filter(|p| p.read_until.is_some_and(|t| t >= created_at) || imported.contains(&p.user_id))
+        .map(|p| p.user_id.clone())
+        .collect();
+    for u in imported {
+        if !readers.contains(u) && Some(u) != sender {
+            readers.push(u.clone());
+        }
+    }
+    readers
+}
+
+pub(crate) fn query_messages<'p>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
     conversation_id: &str,
-    participants: &[Participant],
+    participants: impl Readers<'p>,
 ) -> CoreResult<Vec<(i64, Message)>> {
     let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
     let raws =
@@ -331,19 +358,8 @@ pub(crate) fn query_messages(
     let mut out = Vec::with_capacity(raws.len());
     for raw in raws {
         let content: Vec<ContentBlock> = from_json(&raw.content)?;
-        let mut read_by: Vec<String> = participants
-            .iter()
-            .filter(|p| Some(&p.user_id) != raw.sender_id.as_ref())
-            .filter(|p| p.read_until.is_some_and(|t| t >= raw.created_at))
-            .map(|p| p.user_id.clone())
-            .collect();
-        if let Some(imported) = raw.imported_read_by.as_deref() {
-            for u in from_json::<Vec<String>>(imported)? {
-                if !read_by.contains(&u) && Some(&u) != raw.sender_id.as_ref() {
-                    read_by.push(u);
-                }
-            }
-        }
+        let imported: Vec<String> = raw.imported_read_by.as_deref().map(from_json).transpose()?.unwrap_or_default();
+        let read_by = read_by(participants.clone(), raw.sender_id.as_ref(), raw.created_at, &imported);
         let message = Message {
             id: raw.id,
             conversation_id: conversation_id.to_owned(),
@@ -392,11 +408,11 @@ pub(crate) fn load_message(
     Ok(query_messages(conn, &sql, params![pk, message_id], conversation_id, &participants)?.pop())
 }
 
-pub(crate) fn last_message(
+pub(crate) fn last_message<'p>(
     conn: &Connection,
     pk: i64,
     conversation_id: &str,
-    participants: &[Participant],
+    participants: impl Readers<'p>,
 ) -> CoreResult<Option<Message>> {
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conv_pk = ?1 ORDER BY m.created_at DESC, m.pk DESC LIMIT 1"
@@ -411,7 +427,6 @@ pub(crate) fn conversation_view(
     conversation: Conversation,
 ) -> CoreResult<ConversationView> {
     let participants = load_participant_states(conn, pk)?;
-    let plain: Vec<Participant> = participants.iter().map(|p| p.participant.clone()).collect();
-    let last_message = last_message(conn, pk, &conversation.id, &plain)?;
+    let last_message = last_message(conn, pk, &conversation.id, participants.iter().map(|p| &p.participant))?;
     Ok(ConversationView { conversation, participants, last_message })
 }

@@ -346,8 +346,8 @@ fn append_messages_sync(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conv_pk = ?1 AND coalesce(m.sender_id, '') = ?2 AND m.idempotency_key = ?3"
             );
             let sender = m.sender_id.clone().unwrap_or_default();
-            let participants: Vec<Participant> = audience.iter().map(|s| s.participant.clone()).collect();
-            if let Some((_, existing)) = query_messages(conn, &sql, params![pk, sender, key], cid, &participants)?.pop()
+            let participants = audience.iter().map(|s| &s.participant);
+            if let Some((_, existing)) = query_messages(conn, &sql, params![pk, sender, key], cid, participants)?.pop()
             {
                 out.push(existing);
                 continue;
@@ -421,13 +421,7 @@ fn append_messages_sync(
         newest = Some(newest.map_or(created_at, |n| n.max(created_at)));
         // Built from what was just written: a new message has no reactions,
         // and its readers are whoever had already read past its time.
-        let read_by = audience
-            .iter()
-            .map(|s| &s.participant)
-            .filter(|p| Some(&p.user_id) != m.sender_id.as_ref())
-            .filter(|p| p.read_until.is_some_and(|t| t >= created_at) || m.read_by.contains(&p.user_id))
-            .map(|p| p.user_id.clone())
-            .collect();
+        let read_by = read_by(audience.iter().map(|s| &s.participant), m.sender_id.as_ref(), created_at, &m.read_by);
         let message = Message {
             id,
             conversation_id: cid.to_owned(),
