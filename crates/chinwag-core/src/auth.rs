@@ -91,21 +91,17 @@ pub struct Claims {
     pub signed: Option<bool>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    alg: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    typ: Option<String>,
-}
+/// How far ahead the clock of whoever minted a token may be: a token is
+/// honoured this many seconds before its `nbf`. (`exp` is strict: a token
+/// never outlives what its issuer allowed.)
+pub const CLOCK_SKEW_S: i64 = 30;
 
 /// Signs claims as an HS256 JWT.
 pub fn sign_jwt(secret_key: &str, claims: &Claims) -> String {
-    let header = Header { alg: "HS256".into(), typ: Some("JWT".into()) };
-    let header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default());
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
-    let signing_input = format!("{header}.{payload}");
-    let signature = URL_SAFE_NO_PAD.encode(hmac_sha256(secret_key.as_bytes(), signing_input.as_bytes()));
-    format!("{signing_input}.{signature}")
+    // HMAC takes keys of any length, and `Claims` always serialises: neither step fails.
+    jsonwebtoken::EncodingKey::from_secret(secret_key.as_bytes())
+        .and_then(|key| jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), claims, &key))
+        .unwrap_or_default()
 }
 
 /// Does this string look like a JWT (three dot-separated parts)?
@@ -113,46 +109,82 @@ pub fn looks_like_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 
-/// Verifies an HS256 JWT against any of `keys` and checks time claims.
-/// `now_s` is seconds since the epoch. Issuer and subject are checked by the
-/// caller, who knows what they must be.
+/// Verifies an HS256 JWT against any of `keys` and checks its time claims
+/// strictly. `now_s` is seconds since the epoch. Issuer and subject are
+/// checked by the caller, who knows what they must be.
 pub fn verify_jwt<'k>(token: &str, keys: impl IntoIterator<Item = &'k str>, now_s: i64) -> CoreResult<Claims> {
+    verify_jwt_with_skew(token, keys, now_s, 0)
+}
+
+/// Like [`verify_jwt`], honouring `nbf` up to `skew_s` seconds early.
+///
+/// `jsonwebtoken` checks the structure, the algorithm (HS256 only) and the
+/// signature, in constant time. The time claims are checked here because
+/// the library reads the system clock, and the services take time from the
+/// `Clock` port (which tests control).
+pub fn verify_jwt_with_skew<'k>(
+    token: &str,
+    keys: impl IntoIterator<Item = &'k str>,
+    now_s: i64,
+    skew_s: i64,
+) -> CoreResult<Claims> {
+    use jsonwebtoken::errors::ErrorKind as Jwt;
     let bad = |why: &str| CoreError::unauthorized(format!("Invalid token: {why}."));
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("not a JWT"));
-    };
-    let header: Header = URL_SAFE_NO_PAD
-        .decode(h)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| bad("malformed header"))?;
-    if header.alg != "HS256" {
-        return Err(bad("only the HS256 algorithm is supported"));
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    let mut keys = keys.into_iter().peekable();
+    // Without keys (an unknown app) the token still goes through every check
+    // up to the signature, so the answer is the one a wrong key would get.
+    let unknown_app = keys.peek().is_none();
+    for key in keys.map(str::as_bytes).chain(unknown_app.then_some(&[0u8][..])) {
+        let decoded = jsonwebtoken::DecodingKey::from_secret(key)
+            .and_then(|key| jsonwebtoken::decode::<Claims>(token, &key, &validation));
+        let claims = match decoded {
+            Ok(data) => data.claims,
+            Err(e) => match e.kind() {
+                Jwt::InvalidSignature => continue,
+                Jwt::InvalidToken => return Err(bad("not a JWT")),
+                Jwt::InvalidAlgorithm | Jwt::InvalidAlgorithmName => {
+                    return Err(bad("only the HS256 algorithm is supported"));
+                }
+                // Base64 or JSON that does not decode (claims are decoded
+                // only once the signature matched).
+                _ => return Err(claims_or_header(token)),
+            },
+        };
+        if unknown_app {
+            break;
+        }
+        if let Some(exp) = claims.exp
+            && now_s >= exp
+        {
+            return Err(bad("expired"));
+        }
+        if let Some(nbf) = claims.nbf
+            && now_s < nbf.saturating_sub(skew_s)
+        {
+            return Err(bad("not yet valid (nbf)"));
+        }
+        return Ok(claims);
     }
-    let signature = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad("malformed signature"))?;
-    let signing_input = &token[..h.len() + 1 + p.len()];
-    let valid =
-        keys.into_iter().any(|key| secrets_equal(&hmac_sha256(key.as_bytes(), signing_input.as_bytes()), &signature));
-    if !valid {
-        return Err(bad("signature does not match"));
+    Err(bad("signature does not match"))
+}
+
+/// Names which part of a token failed to decode.
+fn claims_or_header(token: &str) -> CoreError {
+    let header_ok = token
+        .split('.')
+        .next()
+        .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
+        .is_some_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok_and(|v| v.is_object()));
+    if header_ok {
+        CoreError::unauthorized("Invalid token: malformed claims (tokenType and iss are required).")
+    } else {
+        CoreError::unauthorized("Invalid token: malformed header.")
     }
-    let claims: Claims = URL_SAFE_NO_PAD
-        .decode(p)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| bad("malformed claims (tokenType and iss are required)"))?;
-    if let Some(exp) = claims.exp
-        && now_s >= exp
-    {
-        return Err(bad("expired"));
-    }
-    if let Some(nbf) = claims.nbf
-        && now_s < nbf
-    {
-        return Err(bad("not yet valid (nbf)"));
-    }
-    Ok(claims)
 }
 
 #[cfg(test)]

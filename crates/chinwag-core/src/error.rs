@@ -26,6 +26,7 @@ pub enum ErrorCode {
     InvalidContent,
     LimitExceeded,
     PayloadTooLarge,
+    RequestTimeout,
     Unauthorized,
     UnauthorizedToEdit,
     UnauthorizedToEditParticipant,
@@ -42,6 +43,7 @@ pub enum ErrorCode {
     AlreadyExists,
     TooManyReactions,
     RateLimited,
+    TooManyConnections,
     NotConfigured,
     Internal,
 }
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::InvalidContent => "INVALID_CONTENT",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::Unauthorized => "UNAUTHORIZED",
             ErrorCode::UnauthorizedToEdit => "UNAUTHORIZED_TO_EDIT",
             ErrorCode::UnauthorizedToEditParticipant => "UNAUTHORIZED_TO_EDIT_PARTICIPANT",
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::AlreadyExists => "ALREADY_EXISTS",
             ErrorCode::TooManyReactions => "TOO_MANY_REACTIONS",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::TooManyConnections => "TOO_MANY_CONNECTIONS",
             ErrorCode::NotConfigured => "NOT_CONFIGURED",
             ErrorCode::Internal => "INTERNAL_ERROR",
         }
@@ -81,14 +85,14 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             InvalidRequest | InvalidJson | InvalidId | InvalidCustom | InvalidContent | LimitExceeded
-            | PayloadTooLarge | TooManyReactions | NotConfigured => ErrorKind::BadRequest,
+            | PayloadTooLarge | RequestTimeout | TooManyReactions | NotConfigured => ErrorKind::BadRequest,
             Unauthorized => ErrorKind::Unauthorized,
             UnauthorizedToEdit | UnauthorizedToEditParticipant | Forbidden | NotAParticipant => ErrorKind::Forbidden,
             AppNotFound | UserNotFound | ConversationNotFound | MessageNotFound | ParticipantNotFound
             | FileNotFound | NotFound => ErrorKind::NotFound,
             MethodNotAllowed => ErrorKind::BadRequest,
             AlreadyExists => ErrorKind::Conflict,
-            RateLimited => ErrorKind::RateLimited,
+            RateLimited | TooManyConnections => ErrorKind::RateLimited,
             Internal => ErrorKind::Internal,
         }
     }

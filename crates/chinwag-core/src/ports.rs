@@ -21,6 +21,9 @@ pub struct Committed<T> {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// Whether the store can take writes now; the error says why not.
+    async fn health(&self) -> CoreResult<()>;
+
     // ---- apps
     async fn create_app(&self, app: App) -> CoreResult<App>;
     async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>>;

@@ -84,12 +84,17 @@ pub type SocketId = u64;
 pub trait Realtime: Send + Sync + 'static {
     /// Registers a socket of `user_id`; events for it go to `sink`.
     fn attach(&self, app_id: &str, user_id: &str, sink: Arc<dyn Outbound>) -> SocketId;
-    /// The socket authenticated (or lost its authentication): drives presence.
-    fn set_authenticated(&self, socket: SocketId, authenticated: bool);
+    /// The socket authenticated: it now counts for presence. `false` (and
+    /// no change) when its user already holds `max_per_user` authenticated
+    /// sockets; a socket already authenticated stays so.
+    fn authenticate(&self, socket: SocketId, max_per_user: usize) -> bool;
+    /// The socket lost its authentication (its token expired).
+    fn deauthenticate(&self, socket: SocketId);
     /// Forgets the socket and its subscriptions.
     fn detach(&self, socket: SocketId);
     /// Subscriptions are sets: repeating one is harmless. `false` when the
-    /// socket already holds [`crate::limits::MAX_SUBSCRIPTIONS_PER_SOCKET`].
+    /// topic is new and the socket already holds
+    /// [`crate::limits::MAX_SUBSCRIPTIONS_PER_SOCKET`] subscriptions.
     fn subscribe(&self, socket: SocketId, topic: Topic) -> bool;
     fn unsubscribe(&self, socket: SocketId, topic: &Topic);
     fn unsubscribe_all(&self, socket: SocketId);
@@ -111,7 +116,10 @@ impl Realtime for NoRealtime {
     fn attach(&self, _: &str, _: &str, _: Arc<dyn Outbound>) -> SocketId {
         0
     }
-    fn set_authenticated(&self, _: SocketId, _: bool) {}
+    fn authenticate(&self, _: SocketId, _: usize) -> bool {
+        true
+    }
+    fn deauthenticate(&self, _: SocketId) {}
     fn detach(&self, _: SocketId) {}
     fn subscribe(&self, _: SocketId, _: Topic) -> bool {
         true

@@ -59,14 +59,31 @@ struct Socket {
     users: HashSet<String>,
     online: HashSet<String>,
     conversations: HashMap<String, ConversationTopics>,
-    /// Subscribe calls counted against the per-socket limit (repeats count
-    /// too, until an unsubscribe-all; the client never repeats much).
+    /// Subscriptions held (repeats are one; unsubscribing frees one),
+    /// counted against the per-socket limit.
     subscriptions: usize,
 }
 
 impl Socket {
     fn topics(&self, cid: &str) -> Option<&ConversationTopics> {
         self.conversations.get(cid)
+    }
+
+    /// Whether the socket holds this subscription already.
+    fn holds(&self, topic: &Topic) -> bool {
+        let conversation = |c: &str| self.conversations.get(c);
+        match topic {
+            Topic::User(u) => self.users.contains(u),
+            Topic::Online(u) => self.online.contains(u),
+            Topic::MeConversations => self.me_conversations,
+            Topic::Conversation(c) => conversation(c).is_some_and(|t| t.conversation),
+            Topic::Messages(c) => conversation(c).is_some_and(|t| t.messages),
+            Topic::Participants(c) => conversation(c).is_some_and(|t| t.participants),
+            Topic::Participant(c, u) => conversation(c).is_some_and(|t| t.participant.contains(u)),
+            Topic::Typing(c) => conversation(c).is_some_and(|t| t.typing),
+            Topic::Reactions { conversation_id, message_id, emoji } => conversation(conversation_id)
+                .is_some_and(|t| t.reactions.contains(&(message_id.clone(), emoji.clone()))),
+        }
     }
 }
 
@@ -532,35 +549,53 @@ impl Realtime for Hub {
         id
     }
 
-    fn set_authenticated(&self, socket: SocketId, authenticated: bool) {
-        let change = {
+    fn authenticate(&self, socket: SocketId, max_per_user: usize) -> bool {
+        let (app, user) = {
+            let mut state = self.write();
+            let Some(s) = state.sockets.get(&socket) else { return true };
+            if s.authenticated {
+                return true;
+            }
+            let k = key(&s.app, &s.user);
+            let count = state.online.get(&k).copied().unwrap_or(0);
+            if count >= max_per_user {
+                return false;
+            }
+            state.online.insert(k.clone(), count + 1);
+            if let Some(s) = state.sockets.get_mut(&socket) {
+                s.authenticated = true;
+            }
+            if count > 0 {
+                return true;
+            }
+            k
+        };
+        self.route_online(&app, &user, true);
+        true
+    }
+
+    fn deauthenticate(&self, socket: SocketId) {
+        let (app, user) = {
             let mut state = self.write();
             let Some(s) = state.sockets.get_mut(&socket) else { return };
-            if s.authenticated == authenticated {
+            if !s.authenticated {
                 return;
             }
-            s.authenticated = authenticated;
+            s.authenticated = false;
             let k = key(&s.app, &s.user);
             let count = state.online.entry(k.clone()).or_default();
-            if authenticated {
-                *count += 1;
-                (*count == 1).then_some((k, true))
-            } else {
-                *count = count.saturating_sub(1);
-                let gone = *count == 0;
-                if gone {
-                    state.online.remove(&k);
-                }
-                gone.then_some((k, false))
+            *count = count.saturating_sub(1);
+            if *count > 0 {
+                return;
             }
+            state.online.remove(&k);
+            k
         };
-        if let Some(((app, user), connected)) = change {
-            self.route_online(&app, &user, connected);
-        }
+        self.route_online(&app, &user, false);
     }
 
     fn detach(&self, socket: SocketId) {
-        self.set_authenticated(socket, false);
+        self.deauthenticate(socket);
         let mut state = self.write();
         let Some(s) = state.sockets.remove(&socket) else { return };
         let k = key(&s.app, &s.user);
@@ -584,6 +619,9 @@ impl Realtime for Hub {
     fn subscribe(&self, socket: SocketId, topic: Topic) -> bool {
         let mut state = self.write();
         let Some(s) = state.sockets.get_mut(&socket) else { return true };
+        if s.holds(&topic) {
+            return true;
+        }
         if s.subscriptions >= chinwag_core::limits::MAX_SUBSCRIPTIONS_PER_SOCKET {
             return false;
         }
@@ -636,6 +674,10 @@ impl Realtime for Hub {
     fn unsubscribe(&self, socket: SocketId, topic: &Topic) {
         let mut state = self.write();
         let Some(s) = state.sockets.get_mut(&socket) else { return };
+        if !s.holds(topic) {
+            return;
+        }
+        s.subscriptions -= 1;
         let app = s.app.clone();
         let mut unwatch = None;
         match topic {

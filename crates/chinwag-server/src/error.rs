@@ -53,11 +53,17 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(code = e.code.as_str(), detail = e.detail.as_deref().unwrap_or(""), "request failed");
         }
-        let rate_limited = e.code == ErrorCode::RateLimited;
-        let body = ErrorBody { error_code: e.code.as_str().to_owned(), reasons: e.reasons };
+        let code = e.code;
+        let body = ErrorBody { error_code: code.as_str().to_owned(), reasons: e.reasons };
         let mut response = (status, Json(body)).into_response();
-        if rate_limited {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        let headers = response.headers_mut();
+        if matches!(code, ErrorCode::RateLimited | ErrorCode::TooManyConnections) {
+            headers.insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        // The rest of the body was never read, so the connection cannot carry
+        // another request: say so, or the client's pool would reuse it.
+        if matches!(code, ErrorCode::PayloadTooLarge | ErrorCode::RequestTimeout) {
+            headers.insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
         }
         response
     }

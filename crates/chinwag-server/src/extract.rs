@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use chinwag_core::ErrorCode;
 use chinwag_core::limits::MAX_JSON_BODY_BYTES;
 use chinwag_core::model::App;
-use chinwag_core::service::Principal;
+use chinwag_core::service::{Accept, Principal};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -68,18 +68,25 @@ impl<T: JsonDocument + Default, S: Send + Sync> FromRequest<S> for OptionalJson<
 
 /// Reads the body, refusing more than [`MAX_JSON_BODY_BYTES`] with our 400.
 async fn read_body<S: Send + Sync>(req: Request, _state: &S) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(req.into_body(), MAX_JSON_BODY_BYTES).await.map_err(|e| {
-        let too_large = std::error::Error::source(&e)
-            .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some());
-        if too_large {
-            ApiError::new(
+    axum::body::to_bytes(req.into_body(), MAX_JSON_BODY_BYTES).await.map_err(|e| body_error(&e, MAX_JSON_BODY_BYTES))
+}
+
+/// Our 400 for a body that could not be read: too large, too slow, or cut off.
+pub fn body_error(e: &(dyn std::error::Error + 'static), limit: usize) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            return ApiError::new(
                 ErrorCode::PayloadTooLarge,
-                format!("The request body is larger than {MAX_JSON_BODY_BYTES} bytes."),
-            )
-        } else {
-            ApiError::new(ErrorCode::InvalidRequest, format!("Could not read the request body: {e}"))
+                format!("The request body is larger than {limit} bytes."),
+            );
         }
-    })
+        if let Some(timeout) = c.downcast_ref::<crate::transport::BodyTimeout>() {
+            return ApiError::new(ErrorCode::RequestTimeout, format!("The request was refused: {timeout}."));
+        }
+        cause = c.source();
+    }
+    ApiError::new(ErrorCode::InvalidRequest, format!("Could not read the request body: {e}"))
 }
 
 /// Parses a JSON body: syntax first (`INVALID_JSON`), then the top-level
@@ -156,6 +163,24 @@ async fn app_id(parts: &mut Parts, state: &AppState) -> Result<String, ApiError>
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No app id in the path."))
 }
 
+/// Where the request came from (set by the transport; absent in-process).
+fn client_addr(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts.extensions.get::<crate::ClientAddr>().map(|a| a.0)
+}
+
+/// The client's address, for endpoints that authenticate by other means
+/// (bokens, the websocket) and count failures against it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(client_addr(parts)))
+    }
+}
+
 /// The calling app's backend: a secret key or an app JWT.
 #[derive(Debug, Clone)]
 pub struct AppAuth {
@@ -173,14 +198,13 @@ impl FromRequestParts<AppState> for AppAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let app_id = app_id(parts, state).await?;
-        let (app, _) = state.services.apps().authenticate(&app_id, bearer(parts), false).await?;
-        state.services.admit(&app.id)?;
+        let (app, _) = state.services.authenticate(&app_id, bearer(parts), Accept::Backend, client_addr(parts)).await?;
         Ok(AppAuth { app })
     }
 }
 
-/// The app's backend or a signed-in user (user JWT): for the file endpoints,
-/// which browsers call too.
+/// The app's backend or a signed-in user (a user JWT or a boken, as the
+/// websocket takes): for the file and search endpoints, which browsers call too.
 #[derive(Debug, Clone)]
 pub struct AnyAuth {
     pub app: Arc<App>,
@@ -192,8 +216,8 @@ impl FromRequestParts<AppState> for AnyAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let app_id = app_id(parts, state).await?;
-        let (app, principal) = state.services.apps().authenticate(&app_id, bearer(parts), true).await?;
-        state.services.admit(&app.id)?;
+        let (app, principal) =
+            state.services.authenticate(&app_id, bearer(parts), Accept::BackendOrUser, client_addr(parts)).await?;
         Ok(AnyAuth { app, principal })
     }
 }

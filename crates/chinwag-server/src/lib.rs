@@ -8,6 +8,7 @@ pub mod extract;
 pub mod metrics;
 pub mod realtime;
 pub mod routes;
+pub mod transport;
 
 use std::sync::{Arc, OnceLock};
 
@@ -27,15 +28,14 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::dto::Renderer;
 use crate::error::ApiError;
 
-/// Default outbound queue per socket, in event bundles.
-pub const DEFAULT_SOCKET_QUEUE: usize = 4_096;
+pub use transport::{ClientAddr, NetLimits};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    /// Event bundles a socket may have waiting before it counts as a slow consumer.
-    pub socket_queue_limit: usize,
+    /// Bounds on connections, requests and websockets.
+    pub limits: NetLimits,
     router: Arc<OnceLock<Router>>,
 }
 
@@ -47,11 +47,11 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(services: Services) -> Self {
-        AppState { services, socket_queue_limit: DEFAULT_SOCKET_QUEUE, router: Arc::new(OnceLock::new()) }
+        AppState { services, limits: NetLimits::default(), router: Arc::new(OnceLock::new()) }
     }
 
-    pub fn with_socket_queue_limit(mut self, limit: usize) -> Self {
-        self.socket_queue_limit = limit.max(1);
+    pub fn with_limits(mut self, limits: NetLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -138,8 +138,6 @@ async fn method_not_allowed(method: Method) -> ApiError {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let doc = Arc::new(openapi());
-    let metrics = Arc::new(metrics::Metrics::default());
-    let scrape = metrics.clone();
     let slack = 64 * 1024;
     // Browsers call the client helpers, the websocket and the files and
     // search endpoints cross-origin. Every credential is a bearer token, never
@@ -173,23 +171,28 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ok" }))
-        .route(
-            "/metrics",
-            get(move || {
-                let m = scrape.clone();
-                async move { m.render() }
-            }),
-        )
+        .route("/readyz", get(ready))
+        .route("/metrics", get(|| async { metrics::render() }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(chinwag_core::limits::MAX_FILE_BYTES as usize + slack))
         .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(cors)
         .with_state(state.clone());
     let _ = state.router.set(app.clone());
     app
+}
+
+/// `/readyz`: 200 while the store can take writes, 503 (with the reason) when not.
+async fn ready(axum::extract::State(s): axum::extract::State<AppState>) -> axum::response::Response {
+    match s.services.ready().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::error!(reason = e.reasons.join("; "), detail = e.detail.as_deref().unwrap_or(""), "not ready");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, e.reasons.join("; ")).into_response()
+        }
+    }
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests.
@@ -198,12 +201,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Chat frames are small and latency matters: no Nagle delays.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    metrics::spawn_upkeep();
+    let limits = state.limits.clone();
+    transport::serve(listener, router(state), limits, shutdown).await
 }

@@ -1,86 +1,92 @@
-//! Prometheus metrics at `/metrics`: request counts by route class and
-//! status, and a latency histogram. Recording is a few relaxed atomic adds
-//! per request.
+//! Prometheus metrics at `/metrics`, through the `metrics` facade and its
+//! Prometheus exporter: request counts by status, a latency histogram,
+//! requests in flight, and whatever else the server records (open and
+//! refused connections, for one).
 
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-/// Upper bounds of the latency buckets, in microseconds.
-const BUCKETS_US: [u64; 12] =
-    [250, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000, 5_000_000];
-const STATUSES: [u16; 10] = [200, 400, 401, 402, 403, 404, 405, 409, 429, 500];
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS_S: [f64; 12] = [0.000_25, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+/// The statuses the API answers with, as label values (no allocation per request).
+const STATUSES: [(u16, &str); 10] = [
+    (200, "200"),
+    (400, "400"),
+    (401, "401"),
+    (402, "402"),
+    (403, "403"),
+    (404, "404"),
+    (405, "405"),
+    (409, "409"),
+    (429, "429"),
+    (500, "500"),
+];
+/// Histogram samples wait in the recorder until upkeep folds them into
+/// buckets; without a scrape they would pile up, so upkeep also runs on a timer.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
-#[derive(Debug, Default)]
-pub struct Metrics {
-    by_status: [AtomicU64; STATUSES.len() + 1],
-    latency_buckets: [AtomicU64; BUCKETS_US.len()],
-    latency_count: AtomicU64,
-    latency_sum_us: AtomicU64,
-    in_flight: AtomicU64,
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process's recorder, installed on first use.
+pub fn handle() -> PrometheusHandle {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new();
+            let builder = builder.set_buckets(&BUCKETS_S).unwrap_or_else(|_| PrometheusBuilder::new());
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed; /metrics shows only its own");
+            }
+            metrics::describe_counter!("chinwag_http_requests_total", "HTTP requests answered, by status.");
+            metrics::describe_histogram!(
+                "chinwag_http_request_duration_seconds",
+                metrics::Unit::Seconds,
+                "Time to answer HTTP requests."
+            );
+            metrics::describe_gauge!("chinwag_http_requests_in_flight", "HTTP requests being handled.");
+            metrics::describe_gauge!("chinwag_connections_open", "Open connections (HTTP and websocket).");
+            metrics::describe_counter!(
+                "chinwag_connections_refused_total",
+                "Connections closed at once because a limit was reached, by limit."
+            );
+            metrics::gauge!("chinwag_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+            handle
+        })
+        .clone()
 }
 
-impl Metrics {
-    fn record(&self, status: u16, elapsed_us: u64) {
-        let slot = STATUSES.iter().position(|s| *s == status).unwrap_or(STATUSES.len());
-        self.by_status[slot].fetch_add(1, Ordering::Relaxed);
-        if let Some(i) = BUCKETS_US.iter().position(|b| elapsed_us <= *b) {
-            self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+/// Runs the recorder's upkeep every few seconds, for as long as the runtime lives.
+pub fn spawn_upkeep() {
+    let handle = handle();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(UPKEEP_EVERY).await;
+            handle.run_upkeep();
         }
-        self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_us.fetch_add(elapsed_us, Ordering::Relaxed);
-    }
+    });
+}
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
-        let mut out = String::with_capacity(2048);
-        let _ = writeln!(out, "# HELP chinwag_http_requests_total HTTP requests answered, by status.");
-        let _ = writeln!(out, "# TYPE chinwag_http_requests_total counter");
-        for (i, status) in STATUSES.iter().map(|s| s.to_string()).chain(["other".to_owned()]).enumerate() {
-            let _ = writeln!(
-                out,
-                "chinwag_http_requests_total{{status=\"{status}\"}} {}",
-                self.by_status[i].load(Ordering::Relaxed)
-            );
-        }
-        let _ = writeln!(out, "# HELP chinwag_http_request_duration_seconds Time to answer HTTP requests.");
-        let _ = writeln!(out, "# TYPE chinwag_http_request_duration_seconds histogram");
-        let mut cumulative = 0;
-        for (i, bound) in BUCKETS_US.iter().enumerate() {
-            cumulative += self.latency_buckets[i].load(Ordering::Relaxed);
-            let _ = writeln!(
-                out,
-                "chinwag_http_request_duration_seconds_bucket{{le=\"{}\"}} {cumulative}",
-                *bound as f64 / 1e6
-            );
-        }
-        let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "chinwag_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(
-            out,
-            "chinwag_http_request_duration_seconds_sum {}",
-            self.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(out, "chinwag_http_request_duration_seconds_count {count}");
-        let _ = writeln!(out, "# HELP chinwag_http_requests_in_flight HTTP requests being handled.");
-        let _ = writeln!(out, "# TYPE chinwag_http_requests_in_flight gauge");
-        let _ = writeln!(out, "chinwag_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
-        let _ = writeln!(out, "# TYPE chinwag_build_info gauge");
-        let _ = writeln!(out, "chinwag_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
-        out
-    }
+/// The Prometheus text exposition.
+pub fn render() -> String {
+    handle().render()
 }
 
 /// Middleware that times and counts every request.
-pub async fn track(State(metrics): State<std::sync::Arc<Metrics>>, req: Request, next: Next) -> Response {
+pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let in_flight = metrics::gauge!("chinwag_http_requests_in_flight");
+    in_flight.increment(1.0);
     let response = next.run(req).await;
-    metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-    metrics.record(response.status().as_u16(), started.elapsed().as_micros() as u64);
+    in_flight.decrement(1.0);
+    let code = response.status().as_u16();
+    let status = STATUSES.iter().find(|(s, _)| *s == code).map_or("other", |(_, label)| label);
+    metrics::counter!("chinwag_http_requests_total", "status" => status).increment(1);
+    metrics::histogram!("chinwag_http_request_duration_seconds").record(started.elapsed().as_secs_f64());
     response
 }

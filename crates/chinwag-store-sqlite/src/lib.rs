@@ -63,11 +63,62 @@ pub(crate) fn db_err(e: impl std::fmt::Display) -> CoreError {
     CoreError::internal(format!("sqlite: {e}"))
 }
 
+/// How to open a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Run `PRAGMA quick_check` before anything else, and refuse a damaged database.
+    pub integrity_check: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { integrity_check: true }
+    }
+}
+
+/// Explains a damaged database and how to recover from it.
+fn damaged(path: &Path, problems: &str) -> CoreError {
+    let message = format!(
+        "the database {} is damaged ({problems}). Chinwag will not start on it. Restore the data directory from a \
+         backup; or salvage what is readable with `sqlite3 {} .recover | sqlite3 recovered.db`, check the result, \
+         and put it in place of chinwag.db (removing chinwag.db-wal and chinwag.db-shm).",
+        path.display(),
+        path.display()
+    );
+    CoreError::internal(message)
+}
+
+/// Whether an SQLite error means the file is not a sound database.
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+}
+
+/// `PRAGMA quick_check`: "ok", or the first problems found.
+fn quick_check(conn: &Connection, path: &Path) -> CoreResult<()> {
+    let found: Vec<String> = conn
+        .prepare("PRAGMA quick_check(5)")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect())
+        .map_err(|e| if is_corruption(&e) { damaged(path, &e.to_string()) } else { db_err(e) })?;
+    match found.as_slice() {
+        [ok] if ok == "ok" => Ok(()),
+        problems => Err(damaged(path, &problems.join("; "))),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub fn open(path: &Path) -> CoreResult<Self> {
-        let mut conn = Connection::open(path).map_err(db_err)?;
-        configure(&conn).map_err(db_err)?;
+        Self::open_with(path, Options::default())
+    }
+
+    /// [`SqliteStore::open`], with options.
+    pub fn open_with(path: &Path, options: Options) -> CoreResult<Self> {
+        let corrupt = |e: rusqlite::Error| if is_corruption(&e) { damaged(path, &e.to_string()) } else { db_err(e) };
+        let mut conn = Connection::open(path).map_err(corrupt)?;
+        configure(&conn).map_err(corrupt)?;
+        if options.integrity_check {
+            quick_check(&conn, path)?;
+        }
         schema::migrate(&mut conn)?;
         // The writer never checkpoints inline (that stalls every queued
         // write); a background connection does it instead.
@@ -87,6 +138,11 @@ impl SqliteStore {
             readers: pool::ReaderPool::new(readers),
             _alive: alive,
         })
+    }
+
+    /// Readiness: the database answers.
+    pub(crate) async fn check_health(&self) -> CoreResult<()> {
+        self.readers.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)).await
     }
 
     /// Applies pending migrations and reports the schema version reached.

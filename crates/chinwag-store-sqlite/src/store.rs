@@ -497,6 +497,10 @@ impl BadRequest for CoreError {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn health(&self) -> CoreResult<()> {
+        self.check_health().await
+    }
+
     async fn create_app(&self, app: App) -> CoreResult<App> {
         self.writer
             .write(move |conn| {

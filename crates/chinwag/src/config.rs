@@ -1,35 +1,133 @@
 //! Configuration: defaults < `chinwag.toml` (or `--config FILE`) <
-//! `CHINWAG_*` environment < command-line flags. Validated at startup.
+//! `CHINWAG_*` environment < command-line flags, layered by `figment`, then
+//! validated at startup with messages that name the setting.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
+use chinwag_core::service::{RateLimit, RateLimits};
+use chinwag_server::NetLimits;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
 
-/// The settings file's shape; every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-struct FileConfig {
-    listen: Option<String>,
-    data_dir: Option<PathBuf>,
+/// Every setting, as the file, the environment (`CHINWAG_<NAME>`) and the
+/// flags name it. `docs/limits.md` documents each one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Settings {
+    listen: String,
+    data_dir: PathBuf,
     public_url: Option<String>,
-    log_format: Option<String>,
-    rate_limit_per_second: Option<u32>,
+    log_format: String,
+    /// Requests per second per app (0: unlimited), and the burst allowed (default twice the rate).
+    rate_limit_per_second: u32,
     rate_limit_burst: Option<u32>,
-    shutdown_grace_seconds: Option<u64>,
-    socket_queue_limit: Option<usize>,
+    /// Requests per second per user (websocket calls, uploads, searches), and the burst.
+    user_rate_limit_per_second: u32,
+    user_rate_limit_burst: u32,
+    /// Failed authentications per source address per minute before it is refused (0: unlimited).
+    failed_auth_per_minute: u32,
+    shutdown_grace_seconds: u64,
+    /// Event bundles, and bytes, a websocket may have queued before it is dropped as a slow consumer.
+    socket_queue_limit: usize,
+    socket_queue_bytes: usize,
+    /// Open connections in all; 0: the process's file limit minus `fd_reserve`.
+    max_connections: usize,
+    /// File descriptors kept free of connections (database, uploads, the listener).
+    fd_reserve: usize,
+    /// Open connections per source address (0: unlimited).
+    connections_per_address: usize,
+    /// Proxies not capped per address, whose `X-Forwarded-For` names the client.
+    trusted_proxies: Vec<IpAddr>,
+    /// Authenticated websockets per user.
+    sockets_per_user: usize,
+    auth_timeout_seconds: u64,
+    header_timeout_seconds: u64,
+    body_idle_timeout_seconds: u64,
+    body_timeout_seconds: u64,
+    /// Check the database's integrity at start (`PRAGMA quick_check`).
+    integrity_check: bool,
 }
 
-/// Values given on the command line or in the environment (clap merges those two).
-#[derive(Debug, Default, Clone)]
+impl Default for Settings {
+    fn default() -> Self {
+        let net = NetLimits::default();
+        Settings {
+            listen: DEFAULT_LISTEN.to_owned(),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            public_url: None,
+            log_format: "text".to_owned(),
+            rate_limit_per_second: DEFAULT_RATE_PER_SECOND,
+            rate_limit_burst: None,
+            user_rate_limit_per_second: 100,
+            user_rate_limit_burst: 400,
+            failed_auth_per_minute: 60,
+            shutdown_grace_seconds: 10,
+            socket_queue_limit: net.socket_queue_bundles,
+            socket_queue_bytes: net.socket_queue_bytes,
+            max_connections: 0,
+            fd_reserve: 512,
+            connections_per_address: net.connections_per_address,
+            trusted_proxies: Vec::new(),
+            sockets_per_user: net.sockets_per_user,
+            auth_timeout_seconds: net.auth_timeout.as_secs(),
+            header_timeout_seconds: net.header_timeout.as_secs(),
+            body_idle_timeout_seconds: net.body_idle_timeout.as_secs(),
+            body_timeout_seconds: net.body_timeout.as_secs(),
+            integrity_check: true,
+        }
+    }
+}
+
+/// The setting names, for picking `CHINWAG_*` variables out of the environment.
+const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "public_url",
+    "log_format",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "user_rate_limit_per_second",
+    "user_rate_limit_burst",
+    "failed_auth_per_minute",
+    "shutdown_grace_seconds",
+    "socket_queue_limit",
+    "socket_queue_bytes",
+    "max_connections",
+    "fd_reserve",
+    "connections_per_address",
+    "trusted_proxies",
+    "sockets_per_user",
+    "auth_timeout_seconds",
+    "header_timeout_seconds",
+    "body_idle_timeout_seconds",
+    "body_timeout_seconds",
+    "integrity_check",
+];
+
+/// `CHINWAG_*` variables that are not settings but are read elsewhere.
+const OTHER_VARIABLES: &[&str] = &["config", "log"];
+
+/// Values given on the command line (clap also reads `CHINWAG_DATA_DIR` and
+/// `CHINWAG_CONFIG` for these, which are needed before the file is read).
+#[derive(Debug, Default, Clone, Serialize)]
 pub(crate) struct Overrides {
+    #[serde(skip)]
     pub(crate) config: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) log_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) rate_limit_per_second: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) socket_queue_limit: Option<usize>,
 }
 
@@ -47,13 +145,17 @@ pub(crate) struct Config {
     /// `http://<the address actually bound>`.
     pub(crate) public_url: Option<String>,
     pub(crate) log_format: LogFormat,
-    /// Requests per second per app (0: unlimited), and the burst allowed.
-    pub(crate) rate_limit_per_second: u32,
-    pub(crate) rate_limit_burst: u32,
+    pub(crate) rate_limits: RateLimits,
     /// How long shutdown waits for in-flight requests.
     pub(crate) shutdown_grace_seconds: u64,
-    /// Event bundles a websocket may have queued before it is dropped as a slow consumer.
-    pub(crate) socket_queue_limit: usize,
+    /// Connection and request bounds; `max_connections` is settled against
+    /// the file limit by [`Config::settle_connections`].
+    pub(crate) net: NetLimits,
+    max_connections: usize,
+    fd_reserve: usize,
+    pub(crate) integrity_check: bool,
+    /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
+    pub(crate) unknown_variables: Vec<String>,
 }
 
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -61,47 +163,126 @@ pub(crate) const DEFAULT_DATA_DIR: &str = "./chinwag-data";
 /// Generous for one self-hosted tenant, yet a ceiling on what a leaked key can do.
 pub(crate) const DEFAULT_RATE_PER_SECOND: u32 = 50_000;
 
+fn seconds(name: &str, value: u64) -> anyhow::Result<Duration> {
+    if value == 0 {
+        bail!("{name} must be at least 1");
+    }
+    Ok(Duration::from_secs(value))
+}
+
 impl Config {
     pub(crate) fn load(o: Overrides) -> anyhow::Result<Config> {
         let file = match &o.config {
-            Some(path) => read_file(path)?,
-            None if Path::new("chinwag.toml").exists() => read_file(Path::new("chinwag.toml"))?,
-            None => FileConfig::default(),
+            Some(path) => Some(path.clone()),
+            None if Path::new("chinwag.toml").exists() => Some(PathBuf::from("chinwag.toml")),
+            None => None,
         };
-        let listen_text = o.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen: SocketAddr = listen_text
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = &file {
+            if !path.exists() {
+                bail!("cannot read config file {}: it does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let env = Env::prefixed("CHINWAG_").filter(|k| KEYS.iter().any(|key| k == *key));
+        let s: Settings = figment
+            .merge(env)
+            .merge(Serialized::defaults(&o))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        let unknown_variables = std::env::vars()
+            .filter_map(|(k, _)| k.strip_prefix("CHINWAG_").map(str::to_ascii_lowercase))
+            .filter(|k| !KEYS.contains(&k.as_str()) && !OTHER_VARIABLES.contains(&k.as_str()))
+            .map(|k| format!("CHINWAG_{}", k.to_ascii_uppercase()))
+            .collect();
+        Config::validate(s, unknown_variables)
+    }
+
+    fn validate(s: Settings, unknown_variables: Vec<String>) -> anyhow::Result<Config> {
+        let listen: SocketAddr = s
+            .listen
             .parse()
-            .with_context(|| format!("listen: '{listen_text}' is not an address like 127.0.0.1:8080"))?;
-        let data_dir = o.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let public_url = o.public_url.or(file.public_url);
-        if let Some(url) = &public_url
+            .with_context(|| format!("listen: '{}' is not an address like 127.0.0.1:8080", s.listen))?;
+        if let Some(url) = &s.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             bail!("public_url: '{url}' must start with http:// or https://");
         }
-        let log_format = match o.log_format.or(file.log_format).as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => bail!("log_format: '{other}' must be 'text' or 'json'"),
+        let log_format = match s.log_format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => bail!("log_format: '{other}' must be 'text' or 'json'"),
         };
-        let rate_limit_per_second =
-            o.rate_limit_per_second.or(file.rate_limit_per_second).unwrap_or(DEFAULT_RATE_PER_SECOND);
-        let rate_limit_burst = file.rate_limit_burst.unwrap_or(rate_limit_per_second.saturating_mul(2));
-        let shutdown_grace_seconds = file.shutdown_grace_seconds.unwrap_or(10);
-        let socket_queue_limit = o.socket_queue_limit.or(file.socket_queue_limit).unwrap_or(4_096);
-        if socket_queue_limit == 0 {
+        if s.socket_queue_limit == 0 {
             bail!("socket_queue_limit must be at least 1");
         }
+        if s.socket_queue_bytes < 64 * 1024 {
+            bail!("socket_queue_bytes must be at least 65536 (one large event must fit)");
+        }
+        if s.sockets_per_user == 0 {
+            bail!("sockets_per_user must be at least 1");
+        }
+        let rate_limits = RateLimits {
+            per_app: RateLimit {
+                per_second: s.rate_limit_per_second,
+                burst: s.rate_limit_burst.unwrap_or(s.rate_limit_per_second.saturating_mul(2)),
+            },
+            per_user: RateLimit { per_second: s.user_rate_limit_per_second, burst: s.user_rate_limit_burst },
+            failed_auth_per_address_per_minute: s.failed_auth_per_minute,
+        };
+        let net = NetLimits {
+            max_connections: s.max_connections,
+            connections_per_address: s.connections_per_address,
+            trusted_proxies: s.trusted_proxies,
+            header_timeout: seconds("header_timeout_seconds", s.header_timeout_seconds)?,
+            body_idle_timeout: seconds("body_idle_timeout_seconds", s.body_idle_timeout_seconds)?,
+            body_timeout: seconds("body_timeout_seconds", s.body_timeout_seconds)?,
+            auth_timeout: seconds("auth_timeout_seconds", s.auth_timeout_seconds)?,
+            sockets_per_user: s.sockets_per_user,
+            socket_queue_bundles: s.socket_queue_limit,
+            socket_queue_bytes: s.socket_queue_bytes,
+        };
         Ok(Config {
             listen,
-            data_dir,
-            public_url,
+            data_dir: s.data_dir,
+            public_url: s.public_url,
             log_format,
-            rate_limit_per_second,
-            rate_limit_burst,
-            shutdown_grace_seconds,
-            socket_queue_limit,
+            rate_limits,
+            shutdown_grace_seconds: s.shutdown_grace_seconds,
+            max_connections: s.max_connections,
+            fd_reserve: s.fd_reserve,
+            net,
+            integrity_check: s.integrity_check,
+            unknown_variables,
         })
+    }
+
+    /// Raises the process's open-file limit to its hard maximum and fits
+    /// `max_connections` under it, `fd_reserve` descriptors short. Answers
+    /// the file limit.
+    pub(crate) fn settle_connections(&mut self) -> anyhow::Result<u64> {
+        let files = rlimit::increase_nofile_limit(u64::MAX).context("cannot read the open-file limit")?;
+        let room = usize::try_from(files).unwrap_or(usize::MAX).saturating_sub(self.fd_reserve);
+        if room < 64 {
+            bail!(
+                "the open-file limit ({files}) leaves {room} connections after fd_reserve ({}); raise the limit (ulimit -n)",
+                self.fd_reserve
+            );
+        }
+        self.net.max_connections = match self.max_connections {
+            0 => room,
+            wanted if wanted > room => {
+                tracing::warn!(
+                    wanted,
+                    allowed = room,
+                    files,
+                    "max_connections exceeds the open-file limit minus fd_reserve; lowered"
+                );
+                room
+            }
+            wanted => wanted,
+        };
+        Ok(files)
     }
 
     pub(crate) fn database_path(&self) -> PathBuf {
@@ -111,11 +292,6 @@ impl Config {
     pub(crate) fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
     }
-}
-
-fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
 /// Parses durations like `90s`, `30m`, `1h`, `2d` (a bare number is seconds).
@@ -131,4 +307,21 @@ pub(crate) fn parse_duration_secs(text: &str) -> anyhow::Result<i64> {
         _ => bail!("'{text}': the unit must be s, m, h or d"),
     };
     Ok(n * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_an_environment_name() {
+        let names: Vec<String> = match figment::value::Value::serialize(Settings::default()) {
+            Ok(figment::value::Value::Dict(_, dict)) => dict.keys().cloned().collect(),
+            other => panic!("settings serialise to a dict, got {other:?}"),
+        };
+        for name in &names {
+            assert!(KEYS.contains(&name.as_str()), "{name} is missing from KEYS");
+        }
+        assert_eq!(names.len(), KEYS.len(), "KEYS names only settings");
+    }
 }

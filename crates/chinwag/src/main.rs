@@ -13,7 +13,7 @@ use chinwag_core::links::FileLinks;
 use chinwag_core::model::{App, AppSettings};
 use chinwag_core::ports::Store;
 use chinwag_core::ports::SystemClock;
-use chinwag_core::service::{NoEvents, RateLimit, Services};
+use chinwag_core::service::{NoEvents, Services};
 use chinwag_realtime::Hub;
 use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -47,20 +47,20 @@ enum Command {
     Serve {
         #[command(flatten)]
         common: Common,
-        /// Address to listen on.
-        #[arg(long, env = "CHINWAG_LISTEN")]
+        /// Address to listen on (CHINWAG_LISTEN).
+        #[arg(long)]
         listen: Option<String>,
-        /// Base URL clients use to reach this server (for file links).
-        #[arg(long, env = "CHINWAG_PUBLIC_URL")]
+        /// Base URL clients use to reach this server, for file links (CHINWAG_PUBLIC_URL).
+        #[arg(long)]
         public_url: Option<String>,
-        /// `text` or `json`.
-        #[arg(long, env = "CHINWAG_LOG_FORMAT")]
+        /// `text` or `json` (CHINWAG_LOG_FORMAT).
+        #[arg(long)]
         log_format: Option<String>,
-        /// Requests per second allowed per app (0 = unlimited; default 50000).
-        #[arg(long, env = "CHINWAG_RATE_LIMIT_PER_SECOND")]
+        /// Requests per second allowed per app; 0 = unlimited; default 50000 (CHINWAG_RATE_LIMIT_PER_SECOND).
+        #[arg(long)]
         rate_limit_per_second: Option<u32>,
-        /// Event bundles a websocket may have queued before it is dropped (default 4096).
-        #[arg(long, env = "CHINWAG_SOCKET_QUEUE_LIMIT")]
+        /// Event bundles a websocket may have queued before it is dropped; default 4096 (CHINWAG_SOCKET_QUEUE_LIMIT).
+        #[arg(long)]
         socket_queue_limit: Option<usize>,
     },
     /// Apply database migrations and exit.
@@ -151,8 +151,11 @@ fn load(common: &Common, extra: Overrides) -> anyhow::Result<Config> {
 fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    SqliteStore::open(&config.database_path())
-        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config.database_path().display()))
+    let options = chinwag_store_sqlite::Options { integrity_check: config.integrity_check };
+    SqliteStore::open_with(&config.database_path(), options).map_err(|e| {
+        let why = e.detail.unwrap_or_else(|| e.reasons.join("; "));
+        anyhow::anyhow!("cannot open the database {}: {why}", config.database_path().display())
+    })
 }
 
 /// Services for one-shot commands: nothing is listening for events.
@@ -190,8 +193,18 @@ fn print_app(app: &App, with_keys: bool) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The message and its causes; a backtrace would only bury them.
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { common, listen, public_url, log_format, rate_limit_per_second, socket_queue_limit } => {
             let overrides = Overrides {
@@ -204,6 +217,9 @@ async fn main() -> anyhow::Result<()> {
             };
             let config = load(&common, overrides)?;
             init_tracing(config.log_format);
+            for name in &config.unknown_variables {
+                tracing::warn!(variable = %name, "this CHINWAG_ variable names no setting; it is ignored");
+            }
             serve(config).await
         }
         Command::Migrate { common } => {
@@ -279,7 +295,9 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(mut config: Config) -> anyhow::Result<()> {
+    let files = config.settle_connections()?;
+    tracing::info!(open_file_limit = files, max_connections = config.net.max_connections, "connection limits");
     let store = Arc::new(open_store(&config)?);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -292,7 +310,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let clock = Arc::new(SystemClock);
     let hub = Hub::new(links.clone(), clock.clone());
     let services = Services::new(store, hub.clone(), Arc::new(LocalFileStore::new(config.files_dir())), clock)
-        .with_rate_limit(RateLimit { per_second: config.rate_limit_per_second, burst: config.rate_limit_burst })
+        .with_rate_limits(config.rate_limits)
         .with_file_links(links)
         .with_boken_key(&boken_key)
         .with_realtime(hub);
@@ -305,7 +323,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let state = chinwag_server::AppState::new(services).with_socket_queue_limit(config.socket_queue_limit);
+    let state = chinwag_server::AppState::new(services).with_limits(config.net.clone());
     // Stop accepting on a signal, then give in-flight requests a bounded time.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);

@@ -1,22 +1,13 @@
-//! Apps, their keys and settings, and who is asking.
+//! Apps, their keys and settings.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use crate::auth::{self, TokenType};
+use crate::auth;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::ids::check_id;
 use crate::model::{App, AppSettings};
 use crate::ports::{Clock, Store};
-
-/// Who a request acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// The app's backend: a secret key or an app JWT. Full access.
-    App,
-    /// A signed-in user, from a user JWT.
-    User(String),
-}
 
 /// How long a cached app record is trusted. Apps change rarely (and can be
 /// changed by the CLI while the server runs), so a short TTL keeps the auth
@@ -57,52 +48,6 @@ impl AppDirectory {
         if let Ok(mut cache) = self.cache.write() {
             cache.remove(app_id);
         }
-    }
-
-    /// Checks a bearer credential for the REST API: a secret key, an app JWT,
-    /// or (where `allow_user` says so) a user JWT. Wrong app, wrong key and
-    /// unknown app all answer the same 401, so app ids cannot be probed.
-    pub async fn authenticate(
-        &self,
-        app_id: &str,
-        bearer: Option<&str>,
-        allow_user: bool,
-    ) -> CoreResult<(Arc<App>, Principal)> {
-        let denied = || {
-            CoreError::unauthorized(format!(
-                "The credentials are not valid for app '{app_id}'. Send 'Authorization: Bearer <secret key or app token>'."
-            ))
-        };
-        let Some(bearer) = bearer.map(str::trim).filter(|b| !b.is_empty()) else {
-            return Err(CoreError::unauthorized(
-                "Missing credentials. Send 'Authorization: Bearer <secret key or app token>'.",
-            ));
-        };
-        let app = self.get(app_id).await?.ok_or_else(denied)?;
-        if auth::looks_like_jwt(bearer) {
-            let claims =
-                auth::verify_jwt(bearer, app.secret_keys.iter().map(String::as_str), self.clock.now_ms() / 1000)?;
-            if claims.iss != app.id {
-                return Err(CoreError::unauthorized("Invalid token: iss does not name this app."));
-            }
-            return match claims.token_type {
-                TokenType::App => Ok((app, Principal::App)),
-                TokenType::User if allow_user => {
-                    let sub = claims.sub.filter(|s| !s.is_empty()).ok_or_else(|| {
-                        CoreError::unauthorized("Invalid token: a user token needs sub (the user id).")
-                    })?;
-                    Ok((app, Principal::User(sub)))
-                }
-                TokenType::User => Err(CoreError::unauthorized(
-                    "A user token cannot call this endpoint; use the secret key or an app token.",
-                )),
-            };
-        }
-        let matches = app
-            .secret_keys
-            .iter()
-            .fold(false, |found, key| found | auth::secrets_equal(key.as_bytes(), bearer.as_bytes()));
-        if matches { Ok((app, Principal::App)) } else { Err(denied()) }
     }
 
     /// Creates an app; a secret key is generated when none is given.

@@ -3,16 +3,17 @@
 
 mod apps;
 mod conversations;
+mod credentials;
 mod files;
 mod me;
 mod messages;
 mod rate;
-mod session;
 mod users;
 
 use std::sync::Arc;
 
-pub use apps::{AppDirectory, Principal};
+pub use apps::AppDirectory;
+pub use credentials::{Accept, Principal};
 pub use files::{FileDownload, FileUpload};
 pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget, Translation};
 pub use messages::{SendMessage, SendPayload};
@@ -21,7 +22,7 @@ pub use messages::{SendMessage, SendPayload};
 pub fn normalized_emoji(emoji: &str) -> Option<String> {
     messages::normalize_emoji(emoji).ok()
 }
-pub use rate::RateLimit;
+pub use rate::{RateLimit, RateLimits};
 
 use crate::events::Event;
 use crate::links::FileLinks;
@@ -65,7 +66,7 @@ impl Services {
             files,
             clock,
             apps,
-            rate: Arc::new(rate::RateLimiter::new(RateLimit::OFF)),
+            rate: Arc::new(rate::RateLimiter::new(RateLimits::OFF)),
             links,
             realtime: Arc::new(NoRealtime),
             boken_key: Arc::from(crate::auth::hmac_hex(&crate::auth::random_key(), "boken")),
@@ -106,19 +107,19 @@ impl Services {
         &self.links
     }
 
-    /// Applies a per-app request rate limit (see [`Services::admit`]).
-    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate = Arc::new(rate::RateLimiter::new(limit));
+    /// Applies request rate limits (see [`Services::authenticate`] and [`Services::admit_call`]).
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate = Arc::new(rate::RateLimiter::new(limits));
         self
-    }
-
-    /// Counts one request against the app's rate limit.
-    pub fn admit(&self, app_id: &str) -> crate::CoreResult<()> {
-        self.rate.check(app_id, self.now())
     }
 
     pub fn apps(&self) -> &AppDirectory {
         &self.apps
+    }
+
+    /// Readiness: the store can take writes.
+    pub async fn ready(&self) -> crate::CoreResult<()> {
+        self.store.health().await
     }
 
     pub fn now(&self) -> i64 {

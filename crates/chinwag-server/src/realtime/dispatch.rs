@@ -4,6 +4,7 @@
 //! reasons}]` with a status the client understands; nothing here panics on
 //! bad input.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +32,12 @@ pub(super) enum Reply {
         frame: String,
         events_first: bool,
     },
+    /// An answer, after which the socket closes with `code`.
+    Close {
+        frame: String,
+        code: u16,
+        reason: &'static str,
+    },
     None,
 }
 
@@ -47,6 +54,8 @@ pub(super) struct Session {
     me: String,
     socket: SocketId,
     auth: Auth,
+    /// Where the socket connected from (failed authentications count against it).
+    from: Option<IpAddr>,
 }
 
 fn error_body(e: &CoreError) -> Value {
@@ -171,8 +180,8 @@ fn read_list_cursor(cursor: &str) -> CoreResult<(String, Value)> {
 }
 
 impl Session {
-    pub(super) fn new(state: AppState, app: Arc<App>, me: String, socket: SocketId) -> Self {
-        Session { state, app, me, socket, auth: Auth::None }
+    pub(super) fn new(state: AppState, app: Arc<App>, me: String, socket: SocketId, from: Option<IpAddr>) -> Self {
+        Session { state, app, me, socket, auth: Auth::None, from }
     }
 
     pub(super) fn authenticated(&self) -> bool {
@@ -195,7 +204,7 @@ impl Session {
         self.auth = Auth::None;
         let realtime = self.state.services.realtime();
         realtime.unsubscribe_all(self.socket);
-        realtime.set_authenticated(self.socket, false);
+        realtime.deauthenticate(self.socket);
     }
 
     pub(super) fn reject_binary(&self) -> String {
@@ -230,22 +239,34 @@ impl Session {
             return Reply::Frame { frame: reply(&seq, 400, &error_body(&e)), events_first: false };
         };
         let events_first = method != "GET";
-        let result = self.call(method, path, data).await;
-        let frame = match result {
-            Ok(value) => reply(&seq, 200, &value),
-            Err(e) => {
-                let status = status_of(e.kind()).as_u16();
-                if status >= 500 {
-                    tracing::error!(
-                        code = e.code.as_str(),
-                        detail = e.detail.as_deref().unwrap_or(""),
-                        method,
-                        "realtime call failed"
-                    );
-                }
-                reply(&seq, status, &error_body(&e))
-            }
+        // Every call counts against the app's rate, and the user's once signed in.
+        let admitted = if self.authenticated() {
+            self.state.services.admit_call(&self.app.id, &self.me)
+        } else {
+            self.state.services.admit_unauthenticated_call(&self.app.id)
         };
+        let result = match admitted {
+            Ok(()) => self.call(method, path, data).await,
+            Err(e) => Err(e),
+        };
+        let e = match result {
+            Ok(value) => return Reply::Frame { frame: reply(&seq, 200, &value), events_first },
+            Err(e) => e,
+        };
+        let status = status_of(e.kind()).as_u16();
+        if status >= 500 {
+            tracing::error!(
+                code = e.code.as_str(),
+                detail = e.detail.as_deref().unwrap_or(""),
+                method,
+                "realtime call failed"
+            );
+        }
+        let frame = reply(&seq, status, &error_body(&e));
+        if e.code == ErrorCode::TooManyConnections {
+            // "Try again later": the client reconnects with backoff.
+            return Reply::Close { frame, code: 1013, reason: "too many connections for this user" };
+        }
         Reply::Frame { frame, events_first }
     }
 
@@ -271,9 +292,15 @@ impl Session {
 
     fn renew(&mut self, data: Value) -> CoreResult<Value> {
         let RenewArgs { token } = parse(data)?;
-        let exp = self.state.services.verify_session_token(&self.app, &self.me, &token)?;
+        let exp = self.state.services.verify_session_token(&self.app, &self.me, &token, self.from)?;
+        let limit = self.state.limits.sockets_per_user;
+        if !self.state.services.realtime().authenticate(self.socket, limit) {
+            return Err(CoreError::new(
+                ErrorCode::TooManyConnections,
+                format!("User '{}' already holds {limit} connections; close one first.", self.me),
+            ));
+        }
         self.auth = Auth::Until(exp);
-        self.state.services.realtime().set_authenticated(self.socket, true);
         let now_s = self.state.services.now() / 1000;
         Ok(json!({ "expiresInSeconds": exp.map(|e| (e - now_s).max(0)) }))
     }

@@ -7,7 +7,7 @@ pub mod search;
 mod session;
 
 use axum::Json;
-use axum::extract::{Path, Query, State, WebSocketUpgrade};
+use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use chinwag_core::ErrorCode;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Ids, Peer, QueryArgs};
 
 /// Largest client frame accepted, in bytes (messages are limited far below this).
 pub const MAX_FRAME_BYTES: usize = 256 * 1024;
@@ -26,7 +27,7 @@ fn no_app(app_id: &str) -> ApiError {
 }
 
 /// `GET /api/v0/{appId}`: does the app exist?
-pub async fn app_check(State(s): State<AppState>, Path(app_id): Path<String>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn app_check(State(s): State<AppState>, Ids(app_id): Ids<String>) -> ApiResult<Json<serde_json::Value>> {
     s.services.apps().get(&app_id).await?.ok_or_else(|| no_app(&app_id))?;
     Ok(Json(json!({})))
 }
@@ -40,18 +41,20 @@ pub struct BokenQuery {
 /// clients that were given none (development mode, or legacy signatures).
 pub async fn boken(
     State(s): State<AppState>,
-    Path((app_id, user_id)): Path<(String, String)>,
-    Query(q): Query<BokenQuery>,
+    Peer(from): Peer,
+    Ids((app_id, user_id)): Ids<(String, String)>,
+    QueryArgs(q): QueryArgs<BokenQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let app = s.services.apps().get(&app_id).await?.ok_or_else(|| no_app(&app_id))?;
-    let boken = s.services.issue_boken(&app, &user_id, q.signature.as_deref())?;
+    let boken = s.services.issue_boken(&app, &user_id, q.signature.as_deref(), from)?;
     Ok(Json(json!({ "boken": boken })))
 }
 
 /// The websocket upgrade. Unknown apps are refused before upgrading.
 pub async fn socket(
     State(s): State<AppState>,
-    Path((app_id, user_id)): Path<(String, String)>,
+    Peer(from): Peer,
+    Ids((app_id, user_id)): Ids<(String, String)>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let app = match s.services.apps().get(&app_id).await {
@@ -69,5 +72,5 @@ pub async fn socket(
         // (reads) or none at all (every frame is flushed when written).
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
-        .on_upgrade(move |ws| session::run(s, app, user_id, ws))
+        .on_upgrade(move |ws| session::run(s, app, user_id, from, ws))
 }

@@ -3,7 +3,7 @@
 //! in the client's line-oriented format: a first line it skips, one result
 //! per line, and a closing line `]` plus the cursor (absent when done).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::dispatch::filter_subject;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AnyAuth;
+use crate::extract::{AnyAuth, QueryArgs};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -113,7 +113,11 @@ fn filter_of(state: &SearchState) -> ApiResult<ConversationFilter> {
 }
 
 /// `GET /public_api/v1/{appId}/me/messages/search`
-pub async fn messages(State(s): State<AppState>, auth: AnyAuth, Query(q): Query<SearchQuery>) -> ApiResult<Response> {
+pub async fn messages(
+    State(s): State<AppState>,
+    auth: AnyAuth,
+    QueryArgs(q): QueryArgs<SearchQuery>,
+) -> ApiResult<Response> {
     let me = me(&auth)?;
     let (state, limit) = SearchState::from_request(q)?;
     let filter = filter_of(&state)?;
@@ -137,7 +141,7 @@ pub async fn messages(State(s): State<AppState>, auth: AnyAuth, Query(q): Query<
 pub async fn conversations(
     State(s): State<AppState>,
     auth: AnyAuth,
-    Query(q): Query<SearchQuery>,
+    QueryArgs(q): QueryArgs<SearchQuery>,
 ) -> ApiResult<Response> {
     let me = me(&auth)?;
     let (state, limit) = SearchState::from_request(q)?;

@@ -3,8 +3,15 @@
 //! hub routes to it wait in a bounded queue and go out between requests, so
 //! anything committed after a GET read reaches the client after that GET's
 //! answer (protocol §2.9).
+//!
+//! Bounds (`docs/limits.md`): the socket must authenticate within
+//! `auth_timeout`; its queue holds at most `socket_queue_bundles` bundles
+//! and `socket_queue_bytes` bytes, past which it is closed as a slow
+//! consumer; an oversized frame closes it with 1009, invalid UTF-8 with 1007.
 
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -15,21 +22,44 @@ use tokio::sync::mpsc;
 use super::dispatch::{Reply, Session};
 use crate::AppState;
 
-/// How long a socket may stay unauthenticated.
-const AUTH_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long one frame may take to write before the client counts as gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing socket waits for the client's own close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
+/// A socket's outbound queue, bounded in bundles (by the channel) and in bytes.
 struct ChannelSink {
     events: mpsc::Sender<Vec<Arc<str>>>,
+    queued_bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
     /// Set (once) when the hub wants the socket closed; works even when the
     /// event queue is full.
     close: tokio::sync::watch::Sender<Option<&'static str>>,
 }
 
+fn bundle_bytes(events: &[Arc<str>]) -> usize {
+    events.iter().map(|e| e.len()).sum()
+}
+
 impl Outbound for ChannelSink {
     fn deliver(&self, events: Vec<Arc<str>>) -> bool {
-        !matches!(self.events.try_send(events), Err(mpsc::error::TrySendError::Full(_)))
+        let bytes = bundle_bytes(&events);
+        if self.queued_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes > self.max_bytes {
+            self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+            return false;
+        }
+        match self.events.try_send(events) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+                false
+            }
+            // The socket is gone; its task detaches it.
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
+                true
+            }
+        }
     }
 
     fn close(&self, reason: &'static str) {
@@ -56,18 +86,55 @@ fn publish_frame(seq: u64, events: &[Arc<str>]) -> String {
     frame
 }
 
+/// Sends a close frame, then waits briefly for the client's, discarding
+/// what else arrives, so that the client reads the close frame rather than
+/// a reset.
 async fn close(ws: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = ws.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
+    let frame = Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }));
+    if !matches!(tokio::time::timeout(WRITE_TIMEOUT, ws.send(frame)).await, Ok(Ok(()))) {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        while let Some(Ok(message)) = ws.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
-pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws: WebSocket) {
-    let (tx, mut rx) = mpsc::channel(state.socket_queue_limit);
+/// The close code and reason for a frame the socket could not read.
+fn close_code(error: axum::Error) -> Option<(u16, &'static str)> {
+    match error.into_inner().downcast_ref::<tungstenite::Error>()? {
+        tungstenite::Error::Capacity(_) => Some((1009, "frame too large")),
+        tungstenite::Error::Utf8(_) => Some((1007, "text frame is not valid UTF-8")),
+        tungstenite::Error::Protocol(_) => Some((1002, "protocol error")),
+        _ => None,
+    }
+}
+
+pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, from: Option<IpAddr>, mut ws: WebSocket) {
+    let limits = state.limits.clone();
+    let (tx, mut rx) = mpsc::channel(limits.socket_queue_bundles.max(1));
     let (close_tx, mut close_rx) = tokio::sync::watch::channel(None);
+    let queued_bytes = Arc::new(AtomicUsize::new(0));
+    let sink = ChannelSink {
+        events: tx,
+        queued_bytes: queued_bytes.clone(),
+        max_bytes: limits.socket_queue_bytes,
+        close: close_tx,
+    };
     let realtime = state.services.realtime();
-    let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(ChannelSink { events: tx, close: close_tx }));
-    let mut session = Session::new(state.clone(), app, user_id, socket);
+    let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(sink));
+    let mut session = Session::new(state.clone(), app, user_id, socket, from);
     let mut publish_seq: u64 = 0;
-    let mut auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+    let mut auth_deadline = tokio::time::Instant::now() + limits.auth_timeout;
+    // Takes a bundle off the queue, freeing its bytes.
+    let taken = |events: Vec<Arc<str>>| {
+        queued_bytes.fetch_sub(bundle_bytes(&events), Ordering::Relaxed);
+        events
+    };
     loop {
         let expiry = session.expires_in();
         tokio::select! {
@@ -78,10 +145,11 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                 break;
             },
             out = rx.recv() => match out {
-                Some(mut events) => {
+                Some(events) => {
+                    let mut events = taken(events);
                     // Whatever else is already queued goes out in the same frame.
                     while let Ok(more) = rx.try_recv() {
-                        events.extend(more);
+                        events.extend(taken(more));
                     }
                     publish_seq += 1;
                     if !send(&mut ws, publish_frame(publish_seq, &events)).await {
@@ -100,7 +168,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                             if events_first {
                                 let mut events = Vec::new();
                                 while let Ok(more) = rx.try_recv() {
-                                    events.extend(more);
+                                    events.extend(taken(more));
                                 }
                                 if !events.is_empty() {
                                     publish_seq += 1;
@@ -112,6 +180,12 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                             if !send(&mut ws, frame).await {
                                 break;
                             }
+                        }
+                        Reply::Close { frame, code, reason } => {
+                            if send(&mut ws, frame).await {
+                                close(&mut ws, code, reason).await;
+                            }
+                            break;
                         }
                         Reply::None => {}
                     }
@@ -126,14 +200,20 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, mut ws:
                     let _ = futures_util::SinkExt::close(&mut ws).await;
                     break;
                 }
-                None | Some(Err(_)) => break,
+                Some(Err(e)) => {
+                    if let Some((code, reason)) = close_code(e) {
+                        close(&mut ws, code, reason).await;
+                    }
+                    break;
+                }
+                None => break,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             },
             () = sleep_or_never(expiry) => {
                 // The token ran out: say so, and forget the subscriptions until a renew.
                 session.expire();
                 // The client now fetches a new token and renews on this socket.
-                auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
+                auth_deadline = tokio::time::Instant::now() + limits.auth_timeout;
                 publish_seq += 1;
                 let frame = publish_frame(publish_seq, &[Arc::from(r#"{"type":"session.expired"}"#)]);
                 if !send(&mut ws, frame).await {

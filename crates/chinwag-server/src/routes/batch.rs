@@ -115,6 +115,9 @@ pub async fn batch(
             (format!("/v1/{app}{}", op.path), body)
         };
         let mut req = Request::builder().method(op.method).uri(&uri);
+        if let Some(trimmed) = uri.parse().ok().as_ref().and_then(crate::transport::trim_trailing_slash) {
+            req = req.uri(trimmed);
+        }
         if let Some(a) = headers.get(header::AUTHORIZATION) {
             req = req.header(header::AUTHORIZATION, a);
         }

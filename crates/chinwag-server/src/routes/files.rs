@@ -35,6 +35,22 @@ fn number<T: std::str::FromStr>(field: &str, text: &str) -> ApiResult<T> {
     text.trim().parse().map_err(|_| bad(format!("{field} must be a number, got '{text}'.")))
 }
 
+/// Our 400 for a multipart body that could not be read: too large, too
+/// slow (the transport's body timeouts), or malformed.
+fn multipart_error(e: axum::extract::multipart::MultipartError, what: &str) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("Files are limited to {} bytes.", chinwag_core::limits::MAX_FILE_BYTES),
+        );
+    }
+    let text = e.body_text();
+    match crate::extract::body_error(&e, chinwag_core::limits::MAX_FILE_BYTES as usize) {
+        timeout @ ApiError(chinwag_core::CoreError { code: ErrorCode::RequestTimeout, .. }) => timeout,
+        _ => bad(format!("{what}: {text}")),
+    }
+}
+
 /// Upload a file (multipart). Answers a token for `attachmentToken` (REST) or a file block (`fileToken`).
 #[utoipa::path(post, path = "/files", tag = "files",
     params(("appId" = String, Path)),
@@ -58,19 +74,7 @@ pub async fn upload(
     };
     let mut got_file = false;
     let mut explicit_name = None;
-    let too_big = || {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("Files are limited to {} bytes.", chinwag_core::limits::MAX_FILE_BYTES),
-        )
-    };
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            too_big()
-        } else {
-            bad(format!("Malformed multipart body: {}", e.body_text()))
-        }
-    })? {
+    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(e, "Malformed multipart body"))? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
@@ -80,22 +84,12 @@ pub async fn upload(
                 if let Some(ct) = field.content_type() {
                     upload.content_type = ct.to_owned();
                 }
-                upload.bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| {
-                        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                            too_big()
-                        } else {
-                            bad(format!("Could not read the file: {}", e.body_text()))
-                        }
-                    })?
-                    .to_vec();
+                upload.bytes = field.bytes().await.map_err(|e| multipart_error(e, "Could not read the file"))?.to_vec();
                 got_file = true;
             }
             other => {
                 let text =
-                    field.text().await.map_err(|e| bad(format!("Could not read field {other}: {}", e.body_text())))?;
+                    field.text().await.map_err(|e| multipart_error(e, &format!("Could not read field {other}")))?;
                 match other {
                     "filename" => explicit_name = Some(text),
                     "subtype" => {
@@ -114,7 +108,11 @@ pub async fn upload(
                     "width" => upload.width = Some(number("width", &text)?),
                     "height" => upload.height = Some(number("height", &text)?),
                     "duration" => upload.duration = Some(number("duration", &text)?),
-                    _ => {}
+                    _ => {
+                        return Err(bad(format!(
+                            "Unknown form field '{other}'; the fields are file, filename, subtype, width, height and duration."
+                        )));
+                    }
                 }
             }
         }

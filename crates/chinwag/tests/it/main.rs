@@ -23,5 +23,7 @@ mod persistence;
 mod reactions;
 mod read_state;
 mod realtime;
+mod transport;
 mod users;
 mod ws;
+mod ws_limits;

@@ -406,10 +406,29 @@ async fn subscriptions_per_socket_are_limited() {
         ws.call("SUBSCRIBE", "/users", json!({ "ids": (0..1_001).map(|i| format!("x{i}")).collect::<Vec<_>>() })).await;
     assert_eq!((status, body["errorCode"].as_str()), (400, Some("LIMIT_EXCEEDED")), "a batch holds at most 1,000 ids");
     let limit = chinwag_core::limits::MAX_SUBSCRIPTIONS_PER_SOCKET;
-    for _ in 0..limit / ids.len() {
+    for batch in 0..limit / ids.len() {
+        let ids: Vec<String> = ids.iter().map(|id| format!("{id}-{batch}")).collect();
         assert_eq!(ws.call("SUBSCRIBE", "/users", json!({ "ids": ids })).await.0, 200);
     }
     let (status, body) = ws.call("SUBSCRIBE", "/me/conversations", json!({})).await;
     assert_eq!((status, body["errorCode"].as_str()), (400, Some("LIMIT_EXCEEDED")));
     assert_eq!(ws.call("GET", "/ping", json!({})).await.0, 200);
+    // Held subscriptions count, not calls: repeating one is free, and
+    // unsubscribing frees its place.
+    assert_eq!(ws.call("SUBSCRIBE", "/users/u0-0", json!({})).await.0, 200, "already held");
+    assert_eq!(ws.call("UNSUBSCRIBE", "/users/u0-0", json!({})).await.0, 200);
+    assert_eq!(ws.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200, "a freed place is reused");
+}
+
+/// A long-lived tab opens and closes many conversations: only what it holds counts.
+#[tokio::test]
+async fn subscriptions_count_what_is_held_not_calls() {
+    let s = Server::start_with_env(&[("CHINWAG_USER_RATE_LIMIT_PER_SECOND", "0")]).await;
+    let mut ws = Ws::connect(&s, "alice").await;
+    let limit = chinwag_core::limits::MAX_SUBSCRIPTIONS_PER_SOCKET;
+    for i in 0..limit + 500 {
+        let path = format!("/me/conversations/c{i}/messages");
+        assert_eq!(ws.call("SUBSCRIBE", &path, json!({})).await.0, 200, "subscription {i}");
+        assert_eq!(ws.call("UNSUBSCRIBE", &path, json!({})).await.0, 200);
+    }
 }

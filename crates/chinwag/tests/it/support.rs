@@ -58,17 +58,37 @@ impl Server {
         Server::start_with_key(dir, None, extra).await
     }
 
+    /// A fresh server with settings given as `CHINWAG_*` environment variables.
+    pub async fn start_with_env(env: &[(&str, &str)]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let mut s = Server::launch(&dir, None, &[], env).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
     async fn start_with_key(dir: &Path, key: Option<String>, extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Server::launch(dir, key, extra, &[]).await
+    }
+
+    async fn launch(dir: &Path, key: Option<String>, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .arg("--data-dir")
             .arg(dir)
             .env("CHINWAG_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn chinwag serve");
+        Server::attach(child, dir, key).await
+    }
+
+    /// Takes over a `chinwag serve` started some other way (its stdout piped),
+    /// once it listens. `key` is the dev app's key when the directory is not new.
+    pub async fn attach(mut child: Child, dir: &Path, key: Option<String>) -> Server {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

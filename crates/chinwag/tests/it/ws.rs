@@ -24,6 +24,14 @@ pub struct Ws {
     pub closed: bool,
 }
 
+/// A TCP connection to the server from the local address `from`.
+pub async fn connect_from(s: &Server, from: std::net::IpAddr) -> std::io::Result<TcpStream> {
+    let server: std::net::SocketAddr = s.base.trim_start_matches("http://").parse().expect("server address");
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(std::net::SocketAddr::new(from, 0))?;
+    socket.connect(server).await
+}
+
 pub async fn boken(s: &Server, user: &str) -> String {
     let url = format!("{}/api/v0/{}/bokens/{user}?signature=", s.base, s.app);
     let body: Value = s.http.get(url).send().await.expect("boken").json().await.expect("json");
@@ -40,6 +48,37 @@ impl Ws {
         );
         let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("connect websocket");
         Ws { stream, next_seq: 0, frames: Vec::new(), seen: 0, backlog: Vec::new(), closed: false }
+    }
+
+    /// Opens a socket for `user` from the local address `from` (any of
+    /// 127.0.0.0/8), without authenticating; `Err` when the server refuses.
+    pub async fn open_from(s: &Server, user: &str, from: std::net::IpAddr) -> Result<Ws, String> {
+        let tcp = connect_from(s, from).await.map_err(|e| e.to_string())?;
+        let url = format!("{}/public_api/v1/{}/realtime/{user}", s.base.replace("http://", "ws://"), s.app);
+        let (stream, _) =
+            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.map_err(|e| e.to_string())?;
+        Ok(Ws { stream, next_seq: 0, frames: Vec::new(), seen: 0, backlog: Vec::new(), closed: false })
+    }
+
+    /// Waits for the server's close frame; answers its code and reason.
+    pub async fn close_frame(&mut self, wait: Duration) -> Option<(u16, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.closed = true;
+                    return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// Sends a raw websocket message (any kind, any size).
+    pub async fn send_message(&mut self, message: Message) -> bool {
+        self.stream.send(message).await.is_ok()
     }
 
     /// Opens a socket for `user` and authenticates with a boken.
