@@ -42,6 +42,8 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::model::{Conversation, Side};
+
 /// Most sub-filters in one `["any", […]]`.
 pub const MAX_ANY_FILTERS: usize = 50;
 /// Most values in one `oneOf` / `!oneOf` array (before de-duplication).
@@ -62,6 +64,38 @@ pub struct FilterSubject<'a> {
     pub last_activity_at: i64,
     pub created_at: i64,
     pub joined_at: i64,
+}
+
+impl<'a> FilterSubject<'a> {
+    /// A viewer's side of a conversation (the realtime list, search).
+    pub fn of_side(side: &'a Side) -> Self {
+        FilterSubject {
+            access: side.access.as_str(),
+            custom: &side.custom,
+            is_unread: side.is_unread,
+            has_messages: side.has_messages,
+            subject: side.subject.as_deref(),
+            last_activity_at: side.last_message_at,
+            created_at: side.created_at,
+            joined_at: side.joined_at,
+        }
+    }
+
+    /// A conversation seen by nobody in particular (the app's REST list).
+    /// Filters on a viewer's fields are refused before they get here
+    /// ([`ConversationFilter::viewer_fields`]).
+    pub fn of_conversation(c: &'a Conversation) -> Self {
+        FilterSubject {
+            access: "",
+            custom: &c.custom,
+            is_unread: false,
+            has_messages: c.last_message_at.is_some(),
+            subject: c.subject.as_deref(),
+            last_activity_at: c.last_message_at.unwrap_or(c.created_at),
+            created_at: c.created_at,
+            joined_at: c.created_at,
+        }
+    }
 }
 
 /// A parsed, normalised conversation filter.
@@ -120,6 +154,25 @@ impl ConversationFilter {
     /// Whether every conversation passes (e.g. `{}`): no need to evaluate.
     pub fn matches_everything(&self) -> bool {
         matches!(self.any.as_slice(), [only] if only.is_everything())
+    }
+
+    /// The fields the filter uses that describe one user's side of a
+    /// conversation (`access`, `isUnread`, `joinedAt`), which a list with no
+    /// viewer cannot answer.
+    pub fn viewer_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        for f in &self.any {
+            for (used, name) in [
+                (f.access.is_some(), "access"),
+                (f.is_unread.is_some(), "isUnread"),
+                (f.joined_at.is_some(), "joinedAt"),
+            ] {
+                if used && !fields.contains(&name) {
+                    fields.push(name);
+                }
+            }
+        }
+        fields
     }
 
     /// A canonical JSON form (normalised as the client does) so it can be embedded in a

@@ -46,5 +46,10 @@ pub const DEFAULT_PAGE_LIMIT: usize = 10;
 pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
 /// Most messages translated in one request.
 pub const MAX_TRANSLATIONS_PER_REQUEST: usize = 100;
+/// The largest integer JavaScript represents exactly (`Number.MAX_SAFE_INTEGER`):
+/// no stored number may exceed it, or clients would read it wrong.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+/// How far ahead of the server's clock an imported message's timestamp may be, in ms.
+pub const MAX_IMPORT_FUTURE_MS: i64 = 60_000;
 /// Most subscriptions one websocket may hold.
 pub const MAX_SUBSCRIPTIONS_PER_SOCKET: usize = 10_000;

@@ -214,6 +214,22 @@ pub struct UserPatch {
 }
 
 impl UserPatch {
+    /// The private fields (contact details and devices) the patch changes:
+    /// only the backend, or the user themself, may change these.
+    pub fn private_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if !self.email.is_keep() {
+            fields.push("email");
+        }
+        if !self.phone.is_keep() {
+            fields.push("phone");
+        }
+        if self.push_tokens.is_some() {
+            fields.push("pushTokens");
+        }
+        fields
+    }
+
     /// Shape checks that need no stored state.
     pub fn validate(&self) -> CoreResult<()> {
         if let Patch::Clear = self.name {

@@ -81,6 +81,20 @@ pub trait Outbound: Send + Sync + 'static {
 
 pub type SocketId = u64;
 
+/// One authenticated socket of a user, as presence reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: SocketId,
+    /// The conversation it shows: the one whose messages it subscribed to
+    /// last and still follows.
+    pub conversation: Option<String>,
+    /// Whether it shows any chat UI (a conversation list or a conversation);
+    /// a socket that shows none is a background session.
+    pub has_ui: bool,
+    /// Whether the user is typing in `conversation`.
+    pub typing: bool,
+}
+
 pub trait Realtime: Send + Sync + 'static {
     /// Registers a socket of `user_id`; events for it go to `sink`.
     fn attach(&self, app_id: &str, user_id: &str, sink: Arc<dyn Outbound>) -> SocketId;
@@ -106,6 +120,10 @@ pub trait Realtime: Send + Sync + 'static {
     fn typing(&self, app_id: &str, conversation_id: &str, viewer: &str) -> TypingView;
     /// Whether the user has at least one authenticated socket.
     fn is_online(&self, app_id: &str, user_id: &str) -> bool;
+    /// Every user of the app with at least one authenticated socket.
+    fn online_users(&self, app_id: &str) -> Vec<String>;
+    /// The user's authenticated sockets.
+    fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo>;
 }
 
 /// A hub that connects nobody: for tools that never serve sockets.
@@ -133,6 +151,12 @@ impl Realtime for NoRealtime {
     }
     fn is_online(&self, _: &str, _: &str) -> bool {
         false
+    }
+    fn online_users(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+    fn sessions(&self, _: &str, _: &str) -> Vec<SessionInfo> {
+        Vec::new()
     }
 }
 

@@ -15,7 +15,7 @@ use chinwag_core::events::{ConversationEvent, Event, EventKind, UserEvent};
 use chinwag_core::links::FileLinks;
 use chinwag_core::model::Side;
 use chinwag_core::ports::{Clock, EventBus};
-use chinwag_core::realtime::{Outbound, Realtime, SocketId, Topic, TypingView};
+use chinwag_core::realtime::{Outbound, Realtime, SessionInfo, SocketId, Topic, TypingView};
 use serde_json::{Map, Value, json};
 
 use crate::typing::TypingTable;
@@ -59,6 +59,8 @@ struct Socket {
     users: HashSet<String>,
     online: HashSet<String>,
     conversations: HashMap<String, ConversationTopics>,
+    /// The conversation whose messages it subscribed to last (presence's "selected conversation").
+    current: Option<String>,
     /// Subscriptions held (repeats are one; unsubscribing frees one),
     /// counted against the per-socket limit.
     subscriptions: usize,
@@ -542,6 +544,7 @@ impl Realtime for Hub {
                 users: HashSet::new(),
                 online: HashSet::new(),
                 conversations: HashMap::new(),
+                current: None,
                 subscriptions: 0,
             },
         );
@@ -645,7 +648,8 @@ impl Realtime for Hub {
                 None
             }
             Topic::Messages(c) => {
-                s.conversations.entry(c).or_default().messages = true;
+                s.conversations.entry(c.clone()).or_default().messages = true;
+                s.current = Some(c);
                 None
             }
             Topic::Participants(c) => {
@@ -699,7 +703,12 @@ impl Realtime for Hub {
                 let Some(t) = s.conversations.get_mut(cid) else { return };
                 match other {
                     Topic::Conversation(_) => t.conversation = false,
-                    Topic::Messages(_) => t.messages = false,
+                    Topic::Messages(_) => {
+                        t.messages = false;
+                        if s.current.as_deref() == Some(cid) {
+                            s.current = None;
+                        }
+                    }
                     Topic::Participants(_) => t.participants = false,
                     Topic::Participant(_, u) => {
                         t.participant.remove(u);
@@ -744,6 +753,7 @@ impl Realtime for Hub {
         if let Some(s) = state.sockets.get_mut(&socket) {
             s.me_conversations = false;
             s.conversations.clear();
+            s.current = None;
             s.subscriptions = 0;
         }
     }
@@ -770,5 +780,30 @@ impl Realtime for Hub {
 
     fn is_online(&self, app_id: &str, user_id: &str) -> bool {
         self.read().online.get(&key(app_id, user_id)).is_some_and(|n| *n > 0)
+    }
+
+    fn online_users(&self, app_id: &str) -> Vec<String> {
+        let state = self.read();
+        state
+            .online
+            .iter()
+            .filter(|((app, _), n)| app == app_id && **n > 0)
+            .map(|((_, user), _)| user.clone())
+            .collect()
+    }
+
+    fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo> {
+        let mut sessions = Vec::new();
+        Self::for_sockets_of(&self.read(), app_id, std::iter::once(user_id), |id, s| {
+            let has_ui = s.me_conversations || s.conversations.values().any(|t| t.conversation || t.messages);
+            sessions.push(SessionInfo { id, conversation: s.current.clone(), has_ui, typing: false });
+        });
+        let typing = self.typing_lock();
+        for session in &mut sessions {
+            session.typing =
+                session.conversation.as_deref().is_some_and(|c| typing.deadline(app_id, c, user_id).is_some());
+        }
+        sessions.sort_by_key(|s| s.id);
+        sessions
     }
 }

@@ -20,6 +20,52 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// A `custom` map as clients send it: an object, where an empty array (what
+/// PHP's `json_encode` makes of an empty map) means `{}`.
+struct LenientMap<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for LenientMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor, value::MapAccessDeserializer};
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Visit<V> {
+            type Value = BTreeMap<String, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                BTreeMap::deserialize(MapAccessDeserializer::new(map))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                match seq.next_element::<IgnoredAny>()? {
+                    None => Ok(BTreeMap::new()),
+                    Some(_) => Err(A::Error::invalid_type(Unexpected::Seq, &self)),
+                }
+            }
+        }
+        d.deserialize_any(Visit(std::marker::PhantomData)).map(LenientMap)
+    }
+}
+
+/// A whole `custom` map (`[]` is `{}`); use with `#[serde(default)]`.
+pub fn custom_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    LenientMap::deserialize(d).map(|m| m.0)
+}
+
+/// An optional whole `custom` map (`[]` is `{}`); use with `#[serde(default)]`.
+pub fn optional_custom_map<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    Option::<LenientMap<String>>::deserialize(d).map(|m| m.map(|m| m.0))
+}
+
+/// A `custom` patch as parsed: absent, `null` (clear all), or a map whose
+/// `null` values remove keys.
+pub type CustomPatchField = Option<Option<BTreeMap<String, Option<String>>>>;
+
+/// A `custom` patch (`[]` is `{}`); use with `#[serde(default)]`.
+pub fn custom_patch_map<'de, D: Deserializer<'de>>(d: D) -> Result<CustomPatchField, D::Error> {
+    Option::<LenientMap<Option<String>>>::deserialize(d).map(|m| Some(m.map(|m| m.0)))
+}
+
 fn patch<T>(field: Option<Option<T>>) -> Patch<T> {
     match field {
         None => Patch::Keep,
@@ -28,7 +74,7 @@ fn patch<T>(field: Option<Option<T>>) -> Patch<T> {
     }
 }
 
-fn custom_patch(field: Option<Option<BTreeMap<String, Option<String>>>>) -> CustomPatch {
+pub fn custom_patch(field: Option<Option<BTreeMap<String, Option<String>>>>) -> CustomPatch {
     match field {
         None => CustomPatch::Keep,
         Some(None) => CustomPatch::Clear,
@@ -76,11 +122,11 @@ pub struct UserBody {
     pub availability_text: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub locale: Option<Option<String>>,
-    /// `null` resets the role to `default`.
-    #[serde(default, deserialize_with = "nullable")]
+    /// `null` resets the role to `default`. `configuration` is its deprecated name.
+    #[serde(default, deserialize_with = "nullable", alias = "configuration")]
     pub role: Option<Option<String>>,
     /// String values only. A key set to `null` is removed; `custom: null` removes all.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "custom_patch_map")]
     pub custom: Option<Option<BTreeMap<String, Option<String>>>>,
     /// `{"fcm:<id>": true}` registers a device, `null` unregisters it; `pushTokens: null` removes all.
     #[serde(default, deserialize_with = "nullable")]
@@ -153,9 +199,10 @@ pub struct ListDto<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Empty {}
 
-/// Paging parameters shared by every list.
+/// Paging parameters shared by every list. Unknown parameters are refused
+/// by name rather than ignored.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1 to 100; default 10.
@@ -183,7 +230,7 @@ pub struct ConversationBody {
     pub photo_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub welcome_messages: Option<Option<Vec<String>>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "custom_patch_map")]
     pub custom: Option<Option<BTreeMap<String, Option<String>>>>,
 }
 
@@ -370,6 +417,7 @@ pub struct MessageBody {
     /// `[latitude, longitude]`.
     pub location: Option<[f64; 2]>,
     pub referenced_message_id: Option<String>,
+    #[serde(default, deserialize_with = "optional_custom_map")]
     pub custom: Option<BTreeMap<String, String>>,
     /// Repeating a send with the same key (per conversation and sender) creates no duplicate.
     pub idempotency_key: Option<String>,
@@ -418,7 +466,7 @@ pub struct MessageEditBody {
     pub text: Option<String>,
     #[schema(value_type = Option<Vec<Object>>)]
     pub content: Option<Vec<ContentBlock>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "custom_patch_map")]
     pub custom: Option<Option<BTreeMap<String, Option<String>>>>,
 }
 
@@ -588,4 +636,107 @@ pub struct UploadDto {
 /// A free-form JSON value (used by batch).
 pub type Json = Value;
 
-crate::json_objects!(UserBody, ConversationBody, ParticipantBody, MessageEditBody);
+crate::json_objects!(UserBody, ConversationBody, ParticipantBody, MessageEditBody, PresenceBody);
+
+// ---------------------------------------------------------------- presence
+
+/// One connected session, in the legacy `GET /users/{id}/sessions` form.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub is_typing: bool,
+    pub current_conversation_id: Option<String>,
+}
+
+impl From<&chinwag_core::realtime::SessionInfo> for SessionDto {
+    fn from(s: &chinwag_core::realtime::SessionInfo) -> Self {
+        SessionDto { is_typing: s.typing, current_conversation_id: s.conversation.clone() }
+    }
+}
+
+/// Which online users to list; every field optional.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresenceBody {
+    /// Also list users whose only sessions show no chat (default false).
+    #[serde(default)]
+    pub include_background_sessions: bool,
+    /// Only users with a chat showing this conversation; `null`: showing none.
+    #[serde(default, deserialize_with = "nullable")]
+    pub selected_conversation_id: Option<Option<String>>,
+    pub has_focus: Option<bool>,
+    pub is_typing: Option<bool>,
+    /// Only these users (at most 1,000).
+    pub user_ids: Option<Vec<String>>,
+}
+
+impl From<PresenceBody> for chinwag_core::service::PresenceQuery {
+    fn from(b: PresenceBody) -> Self {
+        chinwag_core::service::PresenceQuery {
+            include_background_sessions: b.include_background_sessions,
+            selected_conversation_id: b.selected_conversation_id,
+            has_focus: b.has_focus,
+            is_typing: b.is_typing,
+            user_ids: b.user_ids,
+        }
+    }
+}
+
+/// A session showing a chat.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetDto {
+    pub session_id: String,
+    pub selected_conversation_id: Option<String>,
+    pub has_focus: bool,
+    pub is_typing: bool,
+    /// Presence data set by the client (none over the realtime protocol).
+    pub custom: BTreeMap<String, String>,
+}
+
+/// A session showing no chat.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundSessionDto {
+    pub session_id: String,
+}
+
+/// One online user's sessions.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceDto {
+    /// Always `"online"`: offline users are not listed.
+    pub status: String,
+    pub widgets: Vec<WidgetDto>,
+    pub background_sessions: Vec<BackgroundSessionDto>,
+}
+
+impl From<chinwag_core::service::UserPresence> for PresenceDto {
+    fn from(p: chinwag_core::service::UserPresence) -> Self {
+        PresenceDto {
+            status: "online".to_owned(),
+            widgets: p
+                .widgets
+                .iter()
+                .map(|w| WidgetDto {
+                    session_id: w.id.to_string(),
+                    selected_conversation_id: w.conversation.clone(),
+                    has_focus: chinwag_core::service::has_focus(w),
+                    is_typing: w.typing,
+                    custom: BTreeMap::new(),
+                })
+                .collect(),
+            background_sessions: p
+                .background_sessions
+                .iter()
+                .map(|b| BackgroundSessionDto { session_id: b.id.to_string() })
+                .collect(),
+        }
+    }
+}
+
+/// The answer of `POST /presences`: online users by id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresencesDto {
+    pub data: BTreeMap<String, PresenceDto>,
+}

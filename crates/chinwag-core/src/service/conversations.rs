@@ -2,8 +2,9 @@
 
 use super::Services;
 use crate::error::{CoreError, CoreResult};
+use crate::filter::{ConversationFilter, FilterSubject};
 use crate::ids::check_id;
-use crate::limits::MAX_PARTICIPANTS_PER_REQUEST;
+use crate::limits::{MAX_PAGE_LIMIT, MAX_PARTICIPANTS_PER_REQUEST};
 use crate::model::*;
 
 impl Services {
@@ -44,13 +45,49 @@ impl Services {
         if existed { Ok(()) } else { Err(CoreError::conversation_not_found(conversation_id)) }
     }
 
+    /// The app's conversations, newest first, keeping those `filter` accepts
+    /// (the realtime list's grammar, without the fields that need a viewer).
     pub async fn list_conversations(
         &self,
         app_id: &str,
         query: ConversationQuery,
+        filter: &ConversationFilter,
         page: Page,
     ) -> CoreResult<Vec<ConversationView>> {
-        self.store.list_conversations(app_id, &query, &page).await
+        let viewer_fields = filter.viewer_fields();
+        if !viewer_fields.is_empty() {
+            return Err(CoreError::invalid(format!(
+                "filter: {} describe one participant's side of a conversation, which the app's list has not; \
+                 filter a user's list (GET /users/{{userId}}/conversations) or the client's instead.",
+                viewer_fields.join(", ")
+            )));
+        }
+        if filter.matches_nothing() {
+            return Ok(Vec::new());
+        }
+        if filter.matches_everything() {
+            return self.store.list_conversations(app_id, &query, &page).await;
+        }
+        // Rows the filter drops are skipped, so read on in full pages until this one is full.
+        let mut out = Vec::with_capacity(page.limit);
+        let mut cursor = page.starting_after.clone();
+        loop {
+            let chunk = Page { limit: MAX_PAGE_LIMIT, starting_after: cursor.clone() };
+            let batch = self.store.list_conversations(app_id, &query, &chunk).await?;
+            let fetched = batch.len();
+            for view in batch {
+                cursor = Some(view.conversation.id.clone());
+                if filter.matches(&FilterSubject::of_conversation(&view.conversation)) {
+                    out.push(view);
+                    if out.len() == page.limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            if fetched < MAX_PAGE_LIMIT {
+                return Ok(out);
+            }
+        }
     }
 
     pub async fn join(

@@ -96,10 +96,13 @@ impl Services {
         self.store.get_users(app_id, ids).await
     }
 
-    /// A client's user upsert (`create_only`: 409 if the user exists).
+    /// A client's user upsert (`create_only`: 409 if the user exists). With
+    /// browser sync on, any user's public profile may change; private fields
+    /// (email, phone, push tokens) only `me`'s own.
     pub async fn client_set_user(
         &self,
         app: &App,
+        me: &str,
         user_id: &str,
         patch: UserPatch,
         create_only: bool,
@@ -114,6 +117,16 @@ impl Services {
             return Err(CoreError::new(
                 ErrorCode::UnauthorizedToEdit,
                 "This app does not allow changing users from the browser; sync them over the REST API.",
+            ));
+        }
+        let private = patch.private_fields();
+        if user_id != me && !private.is_empty() {
+            return Err(CoreError::new(
+                ErrorCode::UnauthorizedToEdit,
+                format!(
+                    "{} of user '{user_id}' can only be set by that user or the backend; leave them out.",
+                    private.join(", ")
+                ),
             ));
         }
         self.upsert_user(&app.id, user_id, patch).await.map(drop)
@@ -238,6 +251,25 @@ impl Services {
                 ));
             }
         }
+        let actor = view.participants.iter().find(|p| p.participant.user_id == me).map(|p| &p.participant);
+        let actor_writes = actor.is_some_and(|p| p.access == Access::ReadWrite);
+        let refused = |why: &str| Err(CoreError::new(ErrorCode::UnauthorizedToEditParticipant, why.to_owned()));
+        match existing {
+            // Changing anyone's access takes write access.
+            Some(target) if a.sets_access && a.settings.access != Some(target.access) && !actor_writes => {
+                return refused("Only a participant with ReadWrite access may change access.");
+            }
+            Some(_) if a.user_id != me && !actor_writes => {
+                return refused("Only a participant with ReadWrite access may change other participants.");
+            }
+            // Adding someone else takes write access, unless the conversation
+            // has nobody yet (it is being set up). Joining oneself is allowed,
+            // as browser sync allows.
+            None if a.user_id != me && !actor_writes && !view.participants.is_empty() => {
+                return refused("Only a participant with ReadWrite access may add participants.");
+            }
+            _ => {}
+        }
         match (a.method, existing) {
             (ActionMethod::Post, Some(_)) => Err(already()),
             (ActionMethod::Patch, None) => Err(CoreError::participant_not_found(&a.user_id, cid)),
@@ -250,13 +282,32 @@ impl Services {
         }
     }
 
-    /// A client removing a participant (itself, or another with sync on).
+    /// A client removing a participant: itself, or (with sync on, and write
+    /// access to the conversation) another.
     pub async fn client_remove_participant(&self, app: &App, me: &str, cid: &str, user_id: &str) -> CoreResult<()> {
         if !app.settings.browser_sync_conversations && user_id != me {
             return Err(CoreError::new(
                 ErrorCode::UnauthorizedToEditParticipant,
                 "This app does not allow changing participants from the browser; use the REST API.",
             ));
+        }
+        if user_id != me {
+            check_id("conversationId", cid)?;
+            let view = self
+                .store
+                .get_conversation(&app.id, cid)
+                .await?
+                .ok_or_else(|| CoreError::conversation_not_found(cid))?;
+            let writes = view
+                .participants
+                .iter()
+                .any(|p| p.participant.user_id == me && p.participant.access == Access::ReadWrite);
+            if !writes {
+                return Err(CoreError::new(
+                    ErrorCode::UnauthorizedToEditParticipant,
+                    "Only a participant with ReadWrite access may remove other participants.",
+                ));
+            }
         }
         let result = self.leave(&app.id, cid, user_id).await;
         if user_id == me && result.is_ok() {
@@ -336,6 +387,7 @@ impl Services {
                 "idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} bytes long."
             )));
         }
+        self.check_attachable(app_id, me, &content).await?;
         let message = NewMessage {
             kind: MessageType::UserMessage,
             sender_id: Some(me.to_owned()),
@@ -352,6 +404,30 @@ impl Services {
         let committed = self.store.append_messages(app_id, cid, vec![message], self.now()).await?;
         self.realtime.typing_stopped(app_id, cid, me);
         self.publish(committed).pop().ok_or_else(|| CoreError::internal("append returned no message"))
+    }
+
+    /// A user may attach only files they uploaded or can already read (in a
+    /// conversation of theirs). A file token is not a capability: seeing one
+    /// in a link must not let anyone re-share the file into a conversation
+    /// of their own. Other files answer as unknown ones do.
+    async fn check_attachable(&self, app_id: &str, me: &str, content: &[ContentBlock]) -> CoreResult<()> {
+        for block in content {
+            let ContentBlock::File(file) = block else { continue };
+            let token = file.file_token.as_str();
+            let record = self.store.get_file(app_id, token).await?;
+            let readable = match &record {
+                None => false,
+                Some(r) if r.uploaded_by.as_deref() == Some(me) => true,
+                Some(_) => self.store.user_can_read_file(app_id, token, me).await?,
+            };
+            if !readable {
+                return Err(CoreError::new(
+                    ErrorCode::FileNotFound,
+                    format!("No uploaded file has the token '{token}'. Upload it with POST /files first."),
+                ));
+            }
+        }
+        Ok(())
     }
 
     async fn own_message(&self, app_id: &str, me: &str, cid: &str, mid: &str) -> CoreResult<Message> {
@@ -375,6 +451,7 @@ impl Services {
         if let Some(blocks) = &content {
             validate_content(blocks, ContentPolicy::USER)
                 .map_err(|e| CoreError::new(ErrorCode::InvalidContent, e.reason))?;
+            self.check_attachable(app_id, me, blocks).await?;
         }
         custom.validate("custom")?;
         let committed = self.store.edit_message(app_id, cid, mid, MessagePatch { content, custom }, self.now()).await?;

@@ -141,9 +141,19 @@ impl Services {
         conversation_id: &str,
         messages: Vec<SendMessage>,
     ) -> CoreResult<Vec<Message>> {
+        // Imported times go into the conversation's clock, which every later
+        // message follows: they must be real past times that JavaScript reads exactly.
+        let latest = self.now().saturating_add(MAX_IMPORT_FUTURE_MS).min(MAX_SAFE_INTEGER);
         for (i, m) in messages.iter().enumerate() {
-            if m.timestamp.is_none() {
-                return Err(CoreError::invalid(format!("message {i}: an imported message needs a timestamp.")));
+            match m.timestamp {
+                None => return Err(CoreError::invalid(format!("message {i}: an imported message needs a timestamp."))),
+                Some(t) if !(0..=latest).contains(&t) => {
+                    return Err(CoreError::invalid(format!(
+                        "message {i}: timestamp {t} is out of range: it must be Unix milliseconds from 0 up to now \
+                         (at most {MAX_IMPORT_FUTURE_MS} ms ahead of the server's clock)."
+                    )));
+                }
+                Some(_) => {}
             }
         }
         let messages = messages.into_iter().map(|m| SendMessage { idempotency_key: None, ..m }).collect();

@@ -7,6 +7,7 @@ mod credentials;
 mod files;
 mod me;
 mod messages;
+mod presence;
 mod rate;
 mod users;
 
@@ -17,6 +18,7 @@ pub use credentials::{Accept, Principal};
 pub use files::{FileDownload, FileUpload};
 pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget, Translation};
 pub use messages::{SendMessage, SendPayload};
+pub use presence::{PresenceQuery, UserPresence, has_focus};
 
 /// The fully-qualified form of a reaction emoji, if it is a valid one.
 pub fn normalized_emoji(emoji: &str) -> Option<String> {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::Services;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::check_id;
-use crate::limits::MAX_USERS_PER_BATCH;
+use crate::limits::{MAX_PAGE_LIMIT, MAX_USERS_PER_BATCH};
 use crate::model::{Page, User, UserConversation, UserConversationQuery, UserPatch};
 
 impl Services {
@@ -47,8 +47,42 @@ impl Services {
         self.store.get_user(app_id, user_id).await?.ok_or_else(|| CoreError::user_not_found(user_id))
     }
 
-    pub async fn list_users(&self, app_id: &str, page: Page) -> CoreResult<Vec<User>> {
-        self.store.list_users(app_id, &page).await
+    /// The app's users by id; `online` keeps only those who are (or are not)
+    /// connected right now.
+    pub async fn list_users(&self, app_id: &str, page: Page, online: Option<bool>) -> CoreResult<Vec<User>> {
+        match online {
+            None => self.store.list_users(app_id, &page).await,
+            Some(true) => {
+                let mut ids = self.realtime.online_users(app_id);
+                ids.sort();
+                let after = page.starting_after.as_deref();
+                ids.retain(|id| after.is_none_or(|a| id.as_str() > a));
+                ids.truncate(page.limit);
+                self.store.get_users(app_id, &ids).await
+            }
+            Some(false) => {
+                // Online users are skipped, so read on in full pages until this one is full.
+                let mut out = Vec::with_capacity(page.limit);
+                let mut cursor = page.starting_after.clone();
+                loop {
+                    let chunk = Page { limit: MAX_PAGE_LIMIT, starting_after: cursor.clone() };
+                    let batch = self.store.list_users(app_id, &chunk).await?;
+                    let fetched = batch.len();
+                    for user in batch {
+                        cursor = Some(user.id.clone());
+                        if !self.realtime.is_online(app_id, &user.id) {
+                            out.push(user);
+                            if out.len() == page.limit {
+                                return Ok(out);
+                            }
+                        }
+                    }
+                    if fetched < MAX_PAGE_LIMIT {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
     }
 
     pub async fn list_user_conversations(

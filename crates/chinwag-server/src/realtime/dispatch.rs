@@ -11,9 +11,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chinwag_core::content::ContentBlock;
-use chinwag_core::filter::ConversationFilter;
+use chinwag_core::filter::{ConversationFilter, FilterSubject};
 use chinwag_core::limits::{MAX_SUBSCRIPTIONS_PER_SOCKET, MAX_USERS_PER_LOOKUP};
-use chinwag_core::model::{Access, App, CustomPatch, Notify, ParticipantSettings, Side, UserPatch};
+use chinwag_core::model::{Access, App, Notify, ParticipantSettings, Side, UserPatch};
 use chinwag_core::realtime::{SocketId, Topic};
 use chinwag_core::service::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionTarget, Translation};
 use chinwag_core::{CoreError, CoreResult, ErrorCode};
@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
-use crate::dto::{ConversationBody, UserBody};
+use crate::dto::{ConversationBody, UserBody, custom_patch};
 use crate::error::status_of;
 
 pub(super) enum Reply {
@@ -98,7 +98,7 @@ struct RenewArgs {
 struct SendArgs {
     content: Vec<ContentBlock>,
     referenced_message_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::dto::custom_map")]
     custom: std::collections::BTreeMap<String, String>,
     idempotency_key: Option<String>,
 }
@@ -106,7 +106,7 @@ struct SendArgs {
 #[derive(Deserialize, Default)]
 struct EditArgs {
     content: Option<Vec<ContentBlock>>,
-    #[serde(default, deserialize_with = "crate::dto::nullable")]
+    #[serde(default, deserialize_with = "crate::dto::custom_patch_map")]
     custom: Option<Option<std::collections::BTreeMap<String, Option<String>>>>,
 }
 
@@ -150,14 +150,6 @@ fn participant_params(params: &Map<String, Value>) -> CoreResult<(ParticipantSet
         }
     };
     Ok((ParticipantSettings { access, notify }, params.contains_key("access"), params.contains_key("notify")))
-}
-
-fn custom_patch(field: Option<Option<std::collections::BTreeMap<String, Option<String>>>>) -> CustomPatch {
-    match field {
-        None => CustomPatch::Keep,
-        Some(None) => CustomPatch::Clear,
-        Some(Some(m)) => CustomPatch::Merge(m),
-    }
 }
 
 /// `{"data": [...], "cursor": …}` with the cursor present even when null.
@@ -352,7 +344,7 @@ impl Session {
                 if method == "POST" && patch.role.is_keep() {
                     patch.role = chinwag_core::model::Patch::Set(chinwag_core::model::DEFAULT_ROLE.to_owned());
                 }
-                s.client_set_user(&app, uid, patch, method == "POST").await?;
+                s.client_set_user(&app, me, uid, patch, method == "POST").await?;
                 Ok(json!({}))
             }
             ("GET", ["users", uid, "online"]) => Ok(json!({ "isConnected": s.online(app_id, uid).await? })),
@@ -366,7 +358,7 @@ impl Session {
                     None => (None, args.filter.unwrap_or(Value::Null)),
                 };
                 let filter = ConversationFilter::parse(&filter_json).map_err(|e| CoreError::invalid(e.reason))?;
-                let keep = |side: &Side| filter.matches(&crate::realtime::dispatch::filter_subject(side));
+                let keep = |side: &Side| filter.matches(&FilterSubject::of_side(side));
                 let limit = args.limit.unwrap_or(20);
                 let paged = if filter.matches_nothing() {
                     Paged { items: vec![], more: false }
@@ -547,18 +539,4 @@ impl Session {
 
 fn too_many_subscriptions() -> CoreError {
     CoreError::limit(format!("A connection holds at most {MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions."))
-}
-
-/// The fields a conversation filter looks at.
-pub(super) fn filter_subject(side: &Side) -> chinwag_core::filter::FilterSubject<'_> {
-    chinwag_core::filter::FilterSubject {
-        access: side.access.as_str(),
-        custom: &side.custom,
-        is_unread: side.is_unread,
-        has_messages: side.has_messages,
-        subject: side.subject.as_deref(),
-        last_activity_at: side.last_message_at,
-        created_at: side.created_at,
-        joined_at: side.joined_at,
-    }
 }

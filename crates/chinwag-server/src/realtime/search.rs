@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chinwag_core::filter::ConversationFilter;
+use chinwag_core::filter::{ConversationFilter, FilterSubject};
 use chinwag_core::model::Side;
 use chinwag_core::service::{Paged, Principal};
 use chinwag_core::{CoreError, ErrorCode};
@@ -16,7 +16,6 @@ use chinwag_realtime::wire;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::dispatch::filter_subject;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyAuth, QueryArgs};
@@ -121,7 +120,7 @@ pub async fn messages(
     let me = me(&auth)?;
     let (state, limit) = SearchState::from_request(q)?;
     let filter = filter_of(&state)?;
-    let keep = |side: &Side| filter.matches(&filter_subject(side));
+    let keep = |side: &Side| filter.matches(&FilterSubject::of_side(side));
     let paged =
         s.services.search_my_messages(&auth.app.id, me, &state.query, &keep, state.after.clone(), limit).await?;
     let (links, now) = (s.services.file_links(), s.services.now());
@@ -146,7 +145,7 @@ pub async fn conversations(
     let me = me(&auth)?;
     let (state, limit) = SearchState::from_request(q)?;
     let filter = filter_of(&state)?;
-    let keep = |side: &Side| filter.matches(&filter_subject(side));
+    let keep = |side: &Side| filter.matches(&FilterSubject::of_side(side));
     let paged =
         s.services.search_my_conversations(&auth.app.id, me, &state.query, &keep, state.after.clone(), limit).await?;
     Ok(lines(&state, &paged, wire::side, |side| side.id.clone()))

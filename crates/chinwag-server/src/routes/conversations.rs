@@ -1,23 +1,25 @@
 use axum::Json;
 use axum::extract::State;
+use chinwag_core::ErrorCode;
+use chinwag_core::filter::ConversationFilter;
 use chinwag_core::model::ConversationQuery;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::dto::*;
-use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{AppAuth, Ids, JsonBody, OptionalJson, QueryArgs};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppAuth, Ids, OptionalJson, QueryArgs};
 
-/// Create or update a conversation. Listed participants are added, never removed.
+/// Create or update a conversation. Listed participants are added, never removed. An empty body means `{}`.
 #[utoipa::path(put, path = "/conversations/{conversationId}", tag = "conversations",
     params(("appId" = String, Path), ("conversationId" = String, Path)),
-    request_body = ConversationBody,
+    request_body(content = Option<ConversationBody>),
     responses((status = 200, body = ConversationDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn put_conversation(
     State(s): State<AppState>,
     auth: AppAuth,
     Ids(ids): Ids<(String, String)>,
-    JsonBody(body): JsonBody<ConversationBody>,
+    OptionalJson(body): OptionalJson<ConversationBody>,
 ) -> ApiResult<Json<ConversationDto>> {
     let (_, cid) = ids;
     let (patch, participants) = body.into_parts();
@@ -53,7 +55,7 @@ pub async fn delete_conversation(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ConversationsQuery {
     /// 1 to 100; default 10.
@@ -62,6 +64,11 @@ pub struct ConversationsQuery {
     pub starting_after: Option<String>,
     pub last_message_before: Option<i64>,
     pub last_message_after: Option<i64>,
+    /// A conversation filter as JSON, in the grammar of the client's
+    /// conversation list (`custom`, `subject`, `hasMessages`,
+    /// `lastActivityAt`, `createdAt`, and `["any", [...]]`), e.g.
+    /// `{"custom":{"category":["==","support"]}}`.
+    pub filter: Option<String>,
 }
 
 /// All conversations of the app, newest first.
@@ -76,7 +83,15 @@ pub async fn list_conversations(
     let page = PageQuery { limit: q.limit, starting_after: q.starting_after }.page()?;
     let query =
         ConversationQuery { last_message_before: q.last_message_before, last_message_after: q.last_message_after };
-    let list = s.services.list_conversations(auth.id(), query, page).await?;
+    let filter = match q.filter.as_deref() {
+        None | Some("") => ConversationFilter::default(),
+        Some(text) => {
+            let json: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("filter is not JSON: {e}")))?;
+            ConversationFilter::parse(&json).map_err(|e| ApiError::new(ErrorCode::InvalidRequest, e.reason))?
+        }
+    };
+    let list = s.services.list_conversations(auth.id(), query, &filter, page).await?;
     let r = s.renderer(&auth.app, "");
     Ok(Json(ListDto { data: list.into_iter().map(|v| r.conversation(v)).collect() }))
 }

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod conversations;
 pub mod files;
 pub mod messages;
+pub mod presence;
 pub mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -18,6 +19,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::put_user, users::get_user))
         .routes(routes!(users::put_users, users::list_users))
         .routes(routes!(users::list_user_conversations))
+        .routes(routes!(users::list_user_sessions))
+        .routes(routes!(presence::presences))
         .routes(routes!(
             conversations::put_conversation,
             conversations::get_conversation,

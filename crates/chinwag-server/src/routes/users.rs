@@ -6,18 +6,18 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::dto::*;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{AppAuth, Ids, JsonBody, QueryArgs};
+use crate::extract::{AppAuth, Ids, JsonBody, OptionalJson, QueryArgs};
 
-/// Create or update a user (PATCH semantics: `null` clears a field).
+/// Create or update a user (PATCH semantics: `null` clears a field). An empty body means `{}`.
 #[utoipa::path(put, path = "/users/{userId}", tag = "users",
     params(("appId" = String, Path), ("userId" = String, Path)),
-    request_body = UserBody,
+    request_body(content = Option<UserBody>),
     responses((status = 200, body = UserDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn put_user(
     State(s): State<AppState>,
     auth: AppAuth,
     Ids(ids): Ids<(String, String)>,
-    JsonBody(body): JsonBody<UserBody>,
+    OptionalJson(body): OptionalJson<UserBody>,
 ) -> ApiResult<Json<UserDto>> {
     let (_, user_id) = ids;
     Ok(Json(s.services.upsert_user(auth.id(), &user_id, body.into()).await?.into()))
@@ -50,21 +50,48 @@ pub async fn put_users(
     Ok(Json(users.into_iter().map(|u| (u.id.clone(), u.into())).collect()))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UsersQuery {
+    /// 1 to 100; default 10.
+    pub limit: Option<usize>,
+    /// The id of the last user of the previous page.
+    pub starting_after: Option<String>,
+    /// Only users who are connected right now (`true`) or who are not (`false`).
+    pub is_online: Option<bool>,
+}
+
 /// All users of the app, by id.
 #[utoipa::path(get, path = "/users", tag = "users",
-    params(("appId" = String, Path), PageQuery),
+    params(("appId" = String, Path), UsersQuery),
     responses((status = 200, body = ListDto<UserDto>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_users(
     State(s): State<AppState>,
     auth: AppAuth,
-    QueryArgs(q): QueryArgs<PageQuery>,
+    QueryArgs(q): QueryArgs<UsersQuery>,
 ) -> ApiResult<Json<ListDto<UserDto>>> {
-    let users = s.services.list_users(auth.id(), q.page()?).await?;
+    let page = PageQuery { limit: q.limit, starting_after: q.starting_after }.page()?;
+    let users = s.services.list_users(auth.id(), page, q.is_online).await?;
     Ok(Json(ListDto { data: users.into_iter().map(Into::into).collect() }))
 }
 
+/// The user's connected sessions (the legacy presence call): `[]` when offline.
+#[utoipa::path(get, path = "/users/{userId}/sessions", tag = "presence",
+    params(("appId" = String, Path), ("userId" = String, Path)),
+    responses((status = 200, body = Vec<SessionDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_user_sessions(
+    State(s): State<AppState>,
+    auth: AppAuth,
+    Ids(ids): Ids<(String, String)>,
+) -> ApiResult<Json<Vec<SessionDto>>> {
+    let (_, user_id) = ids;
+    let sessions = s.services.user_sessions(auth.id(), &user_id).await?;
+    Ok(Json(sessions.iter().map(SessionDto::from).collect()))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserConversationsQuery {
     /// 1 to 100; default 10.

@@ -9,6 +9,7 @@ mod durability;
 mod search;
 mod seed;
 
+mod abuse;
 mod auth;
 mod batch;
 mod cli;
@@ -16,6 +17,7 @@ mod conversations;
 mod errors;
 mod files;
 mod import;
+mod leniency;
 mod messages;
 mod pagination;
 mod participants;
