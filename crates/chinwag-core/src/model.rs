@@ -694,6 +694,16 @@ impl Page {
     }
 }
 
+/// What a deletion removed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Removal {
+    /// Whether there was anything to delete.
+    pub existed: bool,
+    /// Files that no message holds any more; their records went with the
+    /// deletion, and their bytes go next.
+    pub files: Vec<String>,
+}
+
 /// Filters for a user's conversation list.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserConversationQuery {

@@ -3,8 +3,10 @@
 //!
 //! Every `Store` method is one atomic unit: the adapter opens and commits the
 //! transaction inside it, and the domain never holds one. Methods that change
-//! a conversation return the events they committed, so that the service can
-//! publish them after the commit.
+//! a conversation commit events with it; the store publishes them, in commit
+//! order, to the bus the services connected (`Store::connect_events`).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -23,6 +25,11 @@ pub struct Committed<T> {
 pub trait Store: Send + Sync + 'static {
     /// Whether the store can take writes now; the error says why not.
     async fn health(&self) -> CoreResult<()>;
+
+    /// Hands every later write's events to `bus`, in commit order, before
+    /// answering the write (whose `Committed::events` is then empty). Until
+    /// a bus is connected, the events come back in the answer.
+    fn connect_events(&self, bus: Arc<dyn EventBus>);
 
     // ---- apps
     async fn create_app(&self, app: App) -> CoreResult<App>;
@@ -58,8 +65,9 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> CoreResult<Committed<ConversationView>>;
     async fn get_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Option<ConversationView>>;
-    /// Deletes the conversation, its messages and participants. False if it did not exist.
-    async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<bool>>;
+    /// Deletes the conversation, its messages and participants, and the
+    /// records of files no other message holds.
+    async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<Removal>>;
     /// All conversations of the app, newest first (by creation).
     async fn list_conversations(
         &self,
@@ -119,13 +127,13 @@ pub trait Store: Send + Sync + 'static {
         patch: MessagePatch,
         now: i64,
     ) -> CoreResult<Committed<Message>>;
-    /// False if the message did not exist.
+    /// Deletes the message, and the records of files no other message holds.
     async fn delete_message(
         &self,
         app_id: &str,
         conversation_id: &str,
         message_id: &str,
-    ) -> CoreResult<Committed<bool>>;
+    ) -> CoreResult<Committed<Removal>>;
 
     /// Messages with text, in conversations `user_id` takes part in, that may
     /// contain every word of `words` as a word prefix (a superset: callers
@@ -175,6 +183,10 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- files
     async fn insert_file(&self, app_id: &str, file: FileRecord) -> CoreResult<()>;
+    /// Deletes the records of up to `limit` uploads created before
+    /// `created_before` (ms) and never attached to a message; answers their
+    /// (app id, token) so that their bytes can go too.
+    async fn expire_uploads(&self, created_before: i64, limit: usize) -> CoreResult<Vec<(String, String)>>;
     async fn get_file(&self, app_id: &str, token: &str) -> CoreResult<Option<FileRecord>>;
     /// Is `user_id` a participant of some conversation holding a message with this file?
     async fn user_can_read_file(&self, app_id: &str, token: &str, user_id: &str) -> CoreResult<bool>;

@@ -75,8 +75,9 @@ pub trait Outbound: Send + Sync + 'static {
     /// Queues a bundle; `false` means the socket's queue is full (a slow
     /// consumer), and the hub then drops the socket.
     fn deliver(&self, events: Vec<Arc<str>>) -> bool;
-    /// Asks the socket to close (slow consumer, shutdown).
-    fn close(&self, reason: &'static str);
+    /// Asks the socket to close with a websocket close code (1008 for a
+    /// slow consumer, 1001 when the server goes away).
+    fn close(&self, code: u16, reason: &'static str);
 }
 
 pub type SocketId = u64;
@@ -112,6 +113,8 @@ pub trait Realtime: Send + Sync + 'static {
     fn subscribe(&self, socket: SocketId, topic: Topic) -> bool;
     fn unsubscribe(&self, socket: SocketId, topic: &Topic);
     fn unsubscribe_all(&self, socket: SocketId);
+    /// Asks every socket to close (1001, "going away"); answers how many were open.
+    fn close_all(&self) -> usize;
 
     /// `user_id` typed in the conversation; `audience` is its participants.
     fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>);
@@ -144,6 +147,9 @@ impl Realtime for NoRealtime {
     }
     fn unsubscribe(&self, _: SocketId, _: &Topic) {}
     fn unsubscribe_all(&self, _: SocketId) {}
+    fn close_all(&self) -> usize {
+        0
+    }
     fn typing_started(&self, _: &str, _: &str, _: &str, _: Vec<String>) {}
     fn typing_stopped(&self, _: &str, _: &str, _: &str) {}
     fn typing(&self, _: &str, _: &str, _: &str) -> TypingView {

@@ -167,7 +167,7 @@ impl Hub {
             tracing::warn!(socket = id, "disconnecting a slow consumer");
             let sink = self.read().sockets.get(&id).map(|s| s.sink.clone());
             if let Some(sink) = sink {
-                sink.close("slow consumer");
+                sink.close(1008, "slow consumer");
             }
             self.detach(id);
         }
@@ -734,6 +734,14 @@ impl Realtime for Hub {
                 }
             }
         }
+    }
+
+    fn close_all(&self) -> usize {
+        let state = self.read();
+        for socket in state.sockets.values() {
+            socket.sink.close(1001, "server shutting down");
+        }
+        state.sockets.len()
     }
 
     fn unsubscribe_all(&self, socket: SocketId) {

@@ -190,7 +190,8 @@ async fn ready(axum::extract::State(s): axum::extract::State<AppState>) -> axum:
         Ok(()) => "ok".into_response(),
         Err(e) => {
             tracing::error!(reason = e.reasons.join("; "), detail = e.detail.as_deref().unwrap_or(""), "not ready");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, e.reasons.join("; ")).into_response()
+            let why = "not ready: the store cannot take writes (the server log says why)";
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, why).into_response()
         }
     }
 }

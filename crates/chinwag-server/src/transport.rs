@@ -448,6 +448,7 @@ pub async fn serve(
     drop(listener);
     let _ = stop_tx.send(true);
     // Every connection task holds a receiver; all gone means all done.
+    drop(stop_rx);
     stop_tx.closed().await;
     Ok(())
 }

@@ -136,14 +136,21 @@ pub(crate) fn store_conversation(conn: &Connection, app: &str, pk: Option<i64>, 
             Ok(pk)
         }
         None => {
+            // A conversation deleted before goes on from its last event number.
             conn.prepare_cached(
-                "INSERT INTO conversations (app_id, id, subject, photo_url, welcome_messages, custom, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO conversations (app_id, id, subject, photo_url, welcome_messages, custom, created_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                   coalesce((SELECT seq FROM conversation_tombstones WHERE app_id = ?1 AND id = ?2), 0))",
             )
             .map_err(db_err)?
             .execute(params![app, c.id, c.subject, c.photo_url, welcome, custom, c.created_at])
             .map_err(db_err)?;
-            Ok(conn.last_insert_rowid())
+            let pk = conn.last_insert_rowid();
+            conn.prepare_cached("DELETE FROM conversation_tombstones WHERE app_id = ?1 AND id = ?2")
+                .map_err(db_err)?
+                .execute(params![app, c.id])
+                .map_err(db_err)?;
+            Ok(pk)
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Uploaded file bytes on the local disk, under `<data dir>/files/<app>/`.
 //! Writes go to a temporary name, are fsynced, then renamed, so a crash never
-//! leaves a half-written file under a real token.
+//! leaves a half-written file under a real token. Directories are 0700 and
+//! files 0600. The root is made once, at start: if it disappears while the
+//! server runs, uploads fail rather than recreate it somewhere new.
 
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
@@ -40,9 +43,19 @@ impl FileStore for LocalFileStore {
         tokio::task::spawn_blocking(move || {
             use std::io::Write;
             let dir = path.parent().ok_or_else(|| CoreError::internal("file path has no parent"))?;
-            std::fs::create_dir_all(dir).map_err(|e| io_err("create", dir, e))?;
+            match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_err("create", dir, e)),
+            }
             let tmp = path.with_extension("part");
-            let mut f = std::fs::File::create(&tmp).map_err(|e| io_err("create", &tmp, e))?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .map_err(|e| io_err("create", &tmp, e))?;
             f.write_all(&bytes).map_err(|e| io_err("write", &tmp, e))?;
             f.sync_all().map_err(|e| io_err("sync", &tmp, e))?;
             std::fs::rename(&tmp, &path).map_err(|e| io_err("rename", &path, e))?;

@@ -7,12 +7,17 @@
 //! - A small pool of read connections serves reads; WAL gives each read a
 //!   consistent snapshot while the writer works.
 //! - `synchronous=FULL`: an acknowledged write survives a crash or power loss.
+//! - The database file is private (0600), and watched: writes into a file
+//!   removed or replaced under the server fail (`file.rs`).
+//! - Committed events go to the connected bus in commit order, from a
+//!   publisher thread beside the writer (`writer.rs`).
 //!
 //! This crate holds no business rules: where a write needs one (merging a
 //! patch, say) it calls into `chinwag-core` inside the transaction.
 
 mod checkpoint;
 mod codec;
+mod file;
 mod files;
 mod pool;
 mod schema;
@@ -29,10 +34,17 @@ pub use files::LocalFileStore;
 /// How many read connections to keep.
 const READERS: usize = 4;
 
+/// The WAL is cut back to this size whenever a checkpoint empties it, so a
+/// burst of writes does not leave a huge file behind.
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1_048_576;
+
 /// The SQLite store. Cheap to share behind an `Arc`.
 pub struct SqliteStore {
     writer: writer::Writer,
     readers: pool::ReaderPool,
+    file: file::DatabaseFile,
+    path: std::path::PathBuf,
+    bus: writer::Bus,
     /// Background threads stop once this is dropped.
     _alive: std::sync::Arc<()>,
 }
@@ -114,6 +126,7 @@ impl SqliteStore {
     /// [`SqliteStore::open`], with options.
     pub fn open_with(path: &Path, options: Options) -> CoreResult<Self> {
         let corrupt = |e: rusqlite::Error| if is_corruption(&e) { damaged(path, &e.to_string()) } else { db_err(e) };
+        let file = file::DatabaseFile::create(path)?;
         let mut conn = Connection::open(path).map_err(corrupt)?;
         configure(&conn).map_err(corrupt)?;
         if options.integrity_check {
@@ -123,8 +136,11 @@ impl SqliteStore {
         // The writer never checkpoints inline (that stalls every queued
         // write); a background connection does it instead.
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(db_err)?;
+        let limit = format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}");
+        conn.execute_batch(&limit).map_err(db_err)?;
         let checkpointer = Connection::open(path).map_err(db_err)?;
         configure(&checkpointer).map_err(db_err)?;
+        checkpointer.execute_batch(&limit).map_err(db_err)?;
         let alive = std::sync::Arc::new(());
         checkpoint::start(checkpointer, std::sync::Arc::downgrade(&alive))?;
         let mut readers = Vec::with_capacity(READERS);
@@ -133,16 +149,38 @@ impl SqliteStore {
             configure(&reader).map_err(db_err)?;
             readers.push(reader);
         }
+        let bus = writer::Bus::default();
         Ok(SqliteStore {
-            writer: writer::Writer::start(conn, schema::index_pending)?,
+            writer: writer::Writer::start(conn, schema::index_pending, file.clone(), bus.clone())?,
             readers: pool::ReaderPool::new(readers),
+            file,
+            path: path.to_path_buf(),
+            bus,
             _alive: alive,
         })
     }
 
-    /// Readiness: the database answers.
+    /// Readiness: the database file is the one opened and writable, and answers.
     pub(crate) async fn check_health(&self) -> CoreResult<()> {
+        self.file.check_writable()?;
         self.readers.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err)).await
+    }
+
+    /// Folds the WAL into the database and truncates it, so that a clean
+    /// shutdown leaves no log behind. Call once the server stopped writing.
+    /// (It runs on a connection of its own: the writer's is always inside
+    /// a group transaction, where SQLite refuses to checkpoint.)
+    pub async fn checkpoint(&self) -> CoreResult<()> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open(&path).map_err(db_err)?;
+            configure(&conn).map_err(db_err)?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)).map_err(db_err).and_then(
+                |busy| if busy == 0 { Ok(()) } else { Err(CoreError::internal("the WAL is in use; not truncated")) },
+            )
+        })
+        .await
+        .map_err(|e| CoreError::internal(format!("checkpoint task: {e}")))?
     }
 
     /// Applies pending migrations and reports the schema version reached.

@@ -186,6 +186,34 @@ const MIGRATIONS: &[&str] = &[
         WHERE conv_pk = new.conv_pk AND user_id = new.user_id;
     END;
     "#,
+    // 7: a deleted conversation's last event number, so that one created
+    // again with the same id goes on from it: a number is never reused.
+    r#"
+    CREATE TABLE conversation_tombstones (
+        app_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (app_id, id)
+    ) WITHOUT ROWID;
+    "#,
+    // 8: uploads not attached to any message yet, so that those never
+    // attached can expire without scanning every file ever uploaded.
+    r#"
+    CREATE TABLE pending_uploads (
+        app_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, token)
+    ) WITHOUT ROWID;
+    CREATE INDEX pending_uploads_by_created ON pending_uploads (created_at);
+    INSERT INTO pending_uploads (app_id, token, created_at)
+        SELECT f.app_id, f.token, f.created_at FROM files f
+        WHERE NOT EXISTS (SELECT 1 FROM message_files m WHERE m.app_id = f.app_id AND m.token = f.token);
+    CREATE INDEX message_files_by_conversation ON message_files (conv_pk);
+    CREATE TRIGGER pending_upload_attached AFTER INSERT ON message_files BEGIN
+        DELETE FROM pending_uploads WHERE app_id = new.app_id AND token = new.token;
+    END;
+    "#,
 ];
 
 /// Runs at the end of every group transaction, before COMMIT: indexes the

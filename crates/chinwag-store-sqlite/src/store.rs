@@ -10,7 +10,7 @@ use chinwag_core::events::{ConversationEvent, Event, EventKind, UserEvent};
 use chinwag_core::ids::new_message_id;
 use chinwag_core::limits::MAX_DISTINCT_REACTIONS;
 use chinwag_core::model::*;
-use chinwag_core::ports::{Committed, Store};
+use chinwag_core::ports::{Committed, EventBus, Store};
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -501,6 +501,12 @@ impl Store for SqliteStore {
         self.check_health().await
     }
 
+    fn connect_events(&self, bus: Arc<dyn EventBus>) {
+        if self.bus.set(bus).is_err() {
+            tracing::warn!("this store already publishes to an event bus; the new one is ignored");
+        }
+    }
+
     async fn create_app(&self, app: App) -> CoreResult<App> {
         self.writer
             .write(move |conn| {
@@ -595,7 +601,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<Vec<User>>> {
         let app_id = owned(app_id);
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let mut out = Vec::with_capacity(patches.len());
                 let mut events = Vec::with_capacity(patches.len());
                 let mut reasons = Vec::new();
@@ -682,7 +688,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<ConversationView>> {
         let (app, cid) = (owned(app_id), owned(conversation_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let missing: Vec<String> = add_participants
                     .iter()
                     .filter_map(|u| match user_exists(conn, &app, u) {
@@ -742,22 +748,31 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<bool>> {
+    async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<Removal>> {
         let (app, cid) = (owned(app_id), owned(conversation_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let Some((pk, c)) = load_conversation(conn, &app, &cid)? else {
-                    return Ok(Committed { value: false, events: vec![] });
+                    return Ok(Committed { value: Removal::default(), events: vec![] });
                 };
                 // The participants are told, so capture them before they go.
                 let audience = audience(conn, pk)?;
+                let attached = attached_files(conn, "conv_pk", pk)?;
                 conn.prepare_cached("DELETE FROM conversations WHERE pk = ?1")
                     .map_err(db_err)?
                     .execute(params![pk])
                     .map_err(db_err)?;
                 let seq = c.seq + 1;
+                conn.prepare_cached(
+                    "INSERT INTO conversation_tombstones (app_id, id, seq) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (app_id, id) DO UPDATE SET seq = max(seq, excluded.seq)",
+                )
+                .map_err(db_err)?
+                .execute(params![app, cid, seq])
+                .map_err(db_err)?;
+                let files = remove_unheld_files(conn, &app, attached)?;
                 Ok(Committed {
-                    value: true,
+                    value: Removal { existed: true, files },
                     events: events(&app, &cid, Arc::new(c), audience, vec![(seq, EventKind::ConversationDeleted)]),
                 })
             })
@@ -828,7 +843,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<Participant>> {
         let (app, cid, user) = (owned(app_id), owned(conversation_id), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 if !user_exists(conn, &app, &user)? {
                     return Err(CoreError::user_not_found(&user));
@@ -868,7 +883,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<Participant>> {
         let (app, cid, user) = (owned(app_id), owned(conversation_id), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let old =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
@@ -891,7 +906,7 @@ impl Store for SqliteStore {
     async fn leave(&self, app_id: &str, conversation_id: &str, user_id: &str) -> CoreResult<Committed<bool>> {
         let (app, cid, user) = (owned(app_id), owned(conversation_id), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let n = conn
                     .prepare_cached("DELETE FROM participants WHERE conv_pk = ?1 AND user_id = ?2")
@@ -916,7 +931,7 @@ impl Store for SqliteStore {
         now: i64,
     ) -> CoreResult<Committed<Vec<Message>>> {
         let (app, cid) = (owned(app_id), owned(conversation_id));
-        self.writer.write(move |conn| append_messages_sync(conn, &app, &cid, messages, now)).await
+        self.writer.write_committed(move |conn| append_messages_sync(conn, &app, &cid, messages, now)).await
     }
 
     async fn get_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<Option<Message>> {
@@ -974,7 +989,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<Message>> {
         let (app, cid, mid) = (owned(app_id), owned(conversation_id), owned(message_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let (message_pk, mut message) = require_message(conn, pk, &cid, &mid)?;
                 let custom_before = message.custom.clone();
@@ -1017,26 +1032,28 @@ impl Store for SqliteStore {
         app_id: &str,
         conversation_id: &str,
         message_id: &str,
-    ) -> CoreResult<Committed<bool>> {
+    ) -> CoreResult<Committed<Removal>> {
         let (app, cid, mid) = (owned(app_id), owned(conversation_id), owned(message_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let Some((message_pk, message)) = load_message(conn, pk, &cid, &mid)? else {
-                    return Ok(Committed { value: false, events: vec![] });
+                    return Ok(Committed { value: Removal::default(), events: vec![] });
                 };
                 let participants = load_participants(conn, pk)?;
                 let was_last = last_message(conn, pk, &cid, &participants)?.is_some_and(|m| m.id == message.id);
+                let attached = attached_files(conn, "message_pk", message_pk)?;
                 conn.prepare_cached("DELETE FROM messages WHERE pk = ?1")
                     .map_err(db_err)?
                     .execute(params![message_pk])
                     .map_err(db_err)?;
+                let files = remove_unheld_files(conn, &app, attached)?;
                 shift_unread(conn, pk, message.sender_id.as_deref(), message.created_at, -1)?;
                 refresh_last_message_at(conn, pk)?;
                 let new_last_message = if was_last { last_message(conn, pk, &cid, &participants)? } else { None };
                 let mut changes = Changes::new(pk);
                 changes.push(conn, EventKind::MessageDeleted { message, was_last, new_last_message })?;
-                changes.commit(conn, &app, &cid, true)
+                changes.commit(conn, &app, &cid, Removal { existed: true, files })
             })
             .await
     }
@@ -1109,7 +1126,7 @@ impl Store for SqliteStore {
         let (app, cid, mid, emoji, user) =
             (owned(app_id), owned(conversation_id), owned(message_id), owned(emoji), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 if load_participant(conn, pk, &user)?.is_none() {
                     return Err(CoreError::participant_not_found(&user, &cid));
@@ -1154,7 +1171,7 @@ impl Store for SqliteStore {
         let (app, cid, mid, emoji, user) =
             (owned(app_id), owned(conversation_id), owned(message_id), owned(emoji), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let (message_pk, message) = require_message(conn, pk, &cid, &mid)?;
                 let n = conn
@@ -1182,7 +1199,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<ParticipantState>> {
         let (app, cid, user) = (owned(app_id), owned(conversation_id), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, c) = require_conversation(conn, &app, &cid)?;
                 let mut p =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
@@ -1213,7 +1230,7 @@ impl Store for SqliteStore {
     ) -> CoreResult<Committed<ParticipantState>> {
         let (app, cid, user) = (owned(app_id), owned(conversation_id), owned(user_id));
         self.writer
-            .write(move |conn| {
+            .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let mut p =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
@@ -1253,7 +1270,37 @@ impl Store for SqliteStore {
                     file.created_at
                 ])
                 .map_err(db_err)?;
+                conn.prepare_cached("INSERT INTO pending_uploads (app_id, token, created_at) VALUES (?1, ?2, ?3)")
+                    .map_err(db_err)?
+                    .execute(params![app, file.token, file.created_at])
+                    .map_err(db_err)?;
                 Ok(())
+            })
+            .await
+    }
+
+    async fn expire_uploads(&self, created_before: i64, limit: usize) -> CoreResult<Vec<(String, String)>> {
+        self.writer
+            .write(move |conn| {
+                let expired = conn
+                    .prepare_cached(
+                        "SELECT app_id, token FROM pending_uploads INDEXED BY pending_uploads_by_created
+                         WHERE created_at < ?1 ORDER BY created_at LIMIT ?2",
+                    )
+                    .map_err(db_err)?
+                    .query_map(params![created_before, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(db_err)?
+                    .collect::<rusqlite::Result<Vec<(String, String)>>>()
+                    .map_err(db_err)?;
+                for (app, token) in &expired {
+                    for sql in [
+                        "DELETE FROM pending_uploads WHERE app_id = ?1 AND token = ?2",
+                        "DELETE FROM files WHERE app_id = ?1 AND token = ?2",
+                    ] {
+                        conn.prepare_cached(sql).map_err(db_err)?.execute(params![app, token]).map_err(db_err)?;
+                    }
+                }
+                Ok(expired)
             })
             .await
     }
@@ -1277,6 +1324,39 @@ impl Store for SqliteStore {
             })
             .await
     }
+}
+
+/// The files attached to the messages where `column` (`conv_pk` or
+/// `message_pk`) is `key`.
+fn attached_files(conn: &Connection, column: &str, key: i64) -> CoreResult<Vec<String>> {
+    let sql = format!("SELECT DISTINCT token FROM message_files WHERE {column} = ?1");
+    conn.prepare_cached(&sql)
+        .map_err(db_err)?
+        .query_map(params![key], |r| r.get(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(db_err)
+}
+
+/// After messages went: deletes the records of those `tokens` that no
+/// message holds any more, and answers them.
+fn remove_unheld_files(conn: &Connection, app: &str, tokens: Vec<String>) -> CoreResult<Vec<String>> {
+    let mut removed = Vec::new();
+    for token in tokens {
+        let held = conn
+            .prepare_cached("SELECT 1 FROM message_files WHERE app_id = ?1 AND token = ?2 LIMIT 1")
+            .map_err(db_err)?
+            .exists(params![app, token])
+            .map_err(db_err)?;
+        if !held {
+            conn.prepare_cached("DELETE FROM files WHERE app_id = ?1 AND token = ?2")
+                .map_err(db_err)?
+                .execute(params![app, token])
+                .map_err(db_err)?;
+            removed.push(token);
+        }
+    }
+    Ok(removed)
 }
 
 fn insert_participant(conn: &Connection, app: &str, pk: i64, p: &Participant) -> CoreResult<()> {

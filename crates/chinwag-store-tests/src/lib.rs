@@ -136,6 +136,29 @@ pub async fn events_carry_gapless_sequence_numbers(store: &dyn Store) {
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "gapless: {seqs:?}");
 }
 
+/// A conversation deleted and created again goes on numbering its events
+/// from where it stopped: a sequence number is never reused.
+pub async fn sequence_numbers_survive_deletion(store: &dyn Store) {
+    setup(store).await;
+    conversation(store, "c1", &["a"]).await;
+    let sent = store.append_messages(APP, "c1", vec![text(Some("a"), "m", None)], NOW).await.expect("send");
+    let seq_of = |events: &[Event]| -> Vec<i64> {
+        events.iter().filter_map(|e| if let Event::Conversation(c) = e { Some(c.seq) } else { None }).collect()
+    };
+    let last_sent = *seq_of(&sent.events).last().expect("a send has an event");
+    let deleted = store.delete_conversation(APP, "c1").await.expect("delete");
+    let deleted_seq = seq_of(&deleted.events)[0];
+    assert_eq!(deleted_seq, last_sent + 1);
+    let again = store
+        .upsert_conversation(APP, "c1", ConversationPatch::default(), vec!["a".into()], NOW + 1)
+        .await
+        .expect("create again");
+    let new = seq_of(&again.events);
+    assert!(new.iter().all(|s| *s > deleted_seq), "numbers go on after the deletion's {deleted_seq}: {new:?}");
+    let view = store.get_conversation(APP, "c1").await.expect("get").expect("exists");
+    assert_eq!(view.conversation.seq, *new.last().expect("events"));
+}
+
 /// The same (sender, idempotency key) stores one message and answers it again.
 pub async fn idempotency_key_deduplicates(store: &dyn Store) {
     setup(store).await;
@@ -220,7 +243,7 @@ pub async fn user_conversations_follow_activity(store: &dyn Store) {
     assert_eq!(order("b", page.clone()).await, ["c2", "c3", "c1"]);
     let newest = say("c1", NOW + 40).await;
     assert_eq!(order("b", page.clone()).await, ["c1", "c2", "c3"], "a send moves its conversation up");
-    assert!(store.delete_message(APP, "c1", &newest[0].id).await.expect("delete").value);
+    assert!(store.delete_message(APP, "c1", &newest[0].id).await.expect("delete").value.existed);
     assert_eq!(order("b", page.clone()).await, ["c2", "c3", "c1"], "deleting the newest message moves it back");
     let old = NewMessage { created_at: Some(NOW + 5), ..text(Some("a"), "history", None) };
     store.append_messages(APP, "c3", vec![old], NOW + 50).await.expect("import");
@@ -257,9 +280,9 @@ pub async fn delete_conversation_cascades(store: &dyn Store) {
     setup(store).await;
     conversation(store, "c1", &["a", "b"]).await;
     let sent = store.append_messages(APP, "c1", vec![text(Some("a"), "x", None)], NOW).await.expect("send");
-    assert!(store.delete_conversation(APP, "c1").await.expect("delete").value);
+    assert!(store.delete_conversation(APP, "c1").await.expect("delete").value.existed);
     assert!(store.get_conversation(APP, "c1").await.expect("get").is_none());
-    assert!(!store.delete_conversation(APP, "c1").await.expect("again").value);
+    assert!(!store.delete_conversation(APP, "c1").await.expect("again").value.existed);
     conversation(store, "c1", &["a"]).await;
     let page = Page::new(Some(100), None).expect("page");
     assert!(store.list_messages(APP, "c1", &page).await.expect("list").is_empty(), "old messages are gone");
@@ -304,7 +327,8 @@ macro_rules! contract_tests {
     ($make:expr) => {
         $crate::contract_tests!(@each $make;
             user_patch_semantics, user_batch_is_all_or_nothing, conversation_upsert_adds_participants,
-            events_carry_gapless_sequence_numbers, idempotency_key_deduplicates, failed_append_writes_nothing,
+            events_carry_gapless_sequence_numbers, sequence_numbers_survive_deletion, idempotency_key_deduplicates,
+            failed_append_writes_nothing,
             unread_counts, delete_conversation_cascades, user_conversations_follow_activity,
             send_events_match_a_fresh_read);
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,8 @@ pub(crate) struct Settings {
     body_timeout_seconds: u64,
     /// Check the database's integrity at start (`PRAGMA quick_check`).
     integrity_check: bool,
+    /// Uploads never attached to a message are deleted after this long.
+    upload_ttl_seconds: u64,
 }
 
 impl Default for Settings {
@@ -78,6 +80,7 @@ impl Default for Settings {
             body_idle_timeout_seconds: net.body_idle_timeout.as_secs(),
             body_timeout_seconds: net.body_timeout.as_secs(),
             integrity_check: true,
+            upload_ttl_seconds: 86_400,
         }
     }
 }
@@ -106,6 +109,7 @@ const KEYS: &[&str] = &[
     "body_idle_timeout_seconds",
     "body_timeout_seconds",
     "integrity_check",
+    "upload_ttl_seconds",
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere.
@@ -154,6 +158,8 @@ pub(crate) struct Config {
     max_connections: usize,
     fd_reserve: usize,
     pub(crate) integrity_check: bool,
+    /// How long an upload may wait to be attached to a message.
+    pub(crate) upload_ttl: Duration,
     /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
     pub(crate) unknown_variables: Vec<String>,
 }
@@ -253,6 +259,7 @@ impl Config {
             fd_reserve: s.fd_reserve,
             net,
             integrity_check: s.integrity_check,
+            upload_ttl: seconds("upload_ttl_seconds", s.upload_ttl_seconds)?,
             unknown_variables,
         })
     }

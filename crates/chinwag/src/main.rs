@@ -3,6 +3,7 @@
 //! services (the composition root), and runs the chosen subcommand.
 
 mod config;
+mod data_dir;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -149,8 +150,6 @@ fn load(common: &Common, extra: Overrides) -> anyhow::Result<Config> {
 }
 
 fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     let options = chinwag_store_sqlite::Options { integrity_check: config.integrity_check };
     SqliteStore::open_with(&config.database_path(), options).map_err(|e| {
         let why = e.detail.unwrap_or_else(|| e.reasons.join("; "));
@@ -160,6 +159,7 @@ fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
 
 /// Services for one-shot commands: nothing is listening for events.
 fn offline_services(config: &Config) -> anyhow::Result<Services> {
+    data_dir::prepare(config)?;
     let store = Arc::new(open_store(config)?);
     Ok(Services::new(
         store,
@@ -224,7 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { common } => {
             let config = load(&common, Overrides::default())?;
-            std::fs::create_dir_all(&config.data_dir)?;
+            data_dir::prepare(&config)?;
             let version = SqliteStore::migrate(&config.database_path()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("database {} is at schema version {version}", config.database_path().display());
             Ok(())
@@ -298,6 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(mut config: Config) -> anyhow::Result<()> {
     let files = config.settle_connections()?;
     tracing::info!(open_file_limit = files, max_connections = config.net.max_connections, "connection limits");
+    let prepared = data_dir::prepare(&config)?;
     let store = Arc::new(open_store(&config)?);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -309,21 +310,25 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let links = FileLinks::new(&public_url, link_key);
     let clock = Arc::new(SystemClock);
     let hub = Hub::new(links.clone(), clock.clone());
-    let services = Services::new(store, hub.clone(), Arc::new(LocalFileStore::new(config.files_dir())), clock)
+    let services = Services::new(store.clone(), hub.clone(), Arc::new(LocalFileStore::new(config.files_dir())), clock)
         .with_rate_limits(config.rate_limits)
         .with_file_links(links)
         .with_boken_key(&boken_key)
         .with_realtime(hub);
-    if services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+    let no_apps = services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
+    if no_apps && prepared.new_database {
         let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("Created a development app on first start:");
         println!("  app id:     {}", app.id);
         println!("  secret key: {}", app.secret_keys[0]);
         println!("Keep the secret key on your backend; never send it to a browser.");
+    } else if no_apps {
+        println!("This server has no apps; create one with `chinwag app create --app-id <id>`.");
     }
+    spawn_upload_expiry(services.clone(), config.upload_ttl);
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let state = chinwag_server::AppState::new(services).with_limits(config.net.clone());
+    let state = chinwag_server::AppState::new(services.clone()).with_limits(config.net.clone());
     // Stop accepting on a signal, then give in-flight requests a bounded time.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
@@ -340,8 +345,35 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         } => tracing::warn!(seconds = grace.as_secs(), "in-flight requests did not finish within the grace period"),
     }
     drop(stop_rx);
+    // Websockets go next: told the server is going away, they reconnect elsewhere or later.
+    let open = services.realtime().close_all();
+    if open > 0 {
+        tracing::info!(sockets = open, "closing websockets");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    // Fold the WAL into the database, so that a clean stop leaves none behind.
+    if let Err(e) = store.checkpoint().await {
+        tracing::warn!(error = %e, "final checkpoint failed");
+    }
     tracing::info!("shut down");
     Ok(())
+}
+
+/// Deletes uploads never attached to a message once they are `ttl` old,
+/// checking a few times per `ttl` (at most every ten minutes).
+fn spawn_upload_expiry(services: Services, ttl: std::time::Duration) {
+    let every = (ttl / 4).clamp(std::time::Duration::from_secs(1), std::time::Duration::from_secs(600));
+    let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            match services.expire_uploads(ttl_ms).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "expired uploads never attached to a message"),
+                Err(e) => tracing::warn!(error = %e, "expiring uploads failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

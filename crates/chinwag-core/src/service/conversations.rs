@@ -41,8 +41,12 @@ impl Services {
 
     pub async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<()> {
         check_id("conversationId", conversation_id)?;
-        let existed = self.publish(self.store.delete_conversation(app_id, conversation_id).await?);
-        if existed { Ok(()) } else { Err(CoreError::conversation_not_found(conversation_id)) }
+        let removal = self.publish(self.store.delete_conversation(app_id, conversation_id).await?);
+        if !removal.existed {
+            return Err(CoreError::conversation_not_found(conversation_id));
+        }
+        self.remove_file_bytes(app_id, &removal.files).await;
+        Ok(())
     }
 
     /// The app's conversations, newest first, keeping those `filter` accepts

@@ -93,7 +93,37 @@ impl Services {
     }
 }
 
+/// Uploads expired per sweep transaction (the sweep goes on until none is left).
+const EXPIRE_BATCH: usize = 500;
+
 impl Services {
+    /// Deletes the bytes of files whose records are gone. A failure is only
+    /// logged: the record is gone, so nobody can reach the bytes any more.
+    pub(crate) async fn remove_file_bytes(&self, app_id: &str, tokens: &[String]) {
+        for token in tokens {
+            if let Err(e) = self.files.delete(app_id, token).await {
+                tracing::warn!(error = %e, token, "cannot delete the bytes of a removed file");
+            }
+        }
+    }
+
+    /// Deletes uploads older than `ttl_ms` that were never attached to a
+    /// message, records and bytes. Answers how many went.
+    pub async fn expire_uploads(&self, ttl_ms: i64) -> CoreResult<usize> {
+        let cutoff = self.now().saturating_sub(ttl_ms);
+        let mut total = 0;
+        loop {
+            let expired = self.store.expire_uploads(cutoff, EXPIRE_BATCH).await?;
+            for (app_id, token) in &expired {
+                self.remove_file_bytes(app_id, std::slice::from_ref(token)).await;
+            }
+            total += expired.len();
+            if expired.len() < EXPIRE_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Who a signed download link was made for, if its signature holds and it
     /// has not expired.
     pub fn principal_from_file_link(

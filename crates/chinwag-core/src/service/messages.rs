@@ -255,8 +255,12 @@ impl Services {
     pub async fn delete_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<()> {
         check_id("conversationId", conversation_id)?;
         check_id("messageId", message_id)?;
-        let existed = self.publish(self.store.delete_message(app_id, conversation_id, message_id).await?);
-        if existed { Ok(()) } else { Err(CoreError::message_not_found(message_id)) }
+        let removal = self.publish(self.store.delete_message(app_id, conversation_id, message_id).await?);
+        if !removal.existed {
+            return Err(CoreError::message_not_found(message_id));
+        }
+        self.remove_file_bytes(app_id, &removal.files).await;
+        Ok(())
     }
 
     pub async fn add_reaction(

@@ -60,6 +60,8 @@ impl Services {
         files: Arc<dyn FileStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        // The store publishes in commit order, which only it knows.
+        store.connect_events(bus.clone());
         let apps = Arc::new(AppDirectory::new(store.clone(), clock.clone()));
         let links = Arc::new(FileLinks::new("", crate::auth::random_key()));
         Services {
@@ -128,7 +130,8 @@ impl Services {
         self.clock.now_ms()
     }
 
-    /// Publishes what a write committed and hands back its value.
+    /// Hands back a write's value, publishing any events the store did not
+    /// publish itself (a store publishes them when a bus is connected).
     fn publish<T>(&self, committed: Committed<T>) -> T {
         if !committed.events.is_empty() {
             self.bus.publish(committed.events);

@@ -32,9 +32,9 @@ struct ChannelSink {
     events: mpsc::Sender<Vec<Arc<str>>>,
     queued_bytes: Arc<AtomicUsize>,
     max_bytes: usize,
-    /// Set (once) when the hub wants the socket closed; works even when the
-    /// event queue is full.
-    close: tokio::sync::watch::Sender<Option<&'static str>>,
+    /// Set (once) when the hub wants the socket closed, with the close code
+    /// and reason; works even when the event queue is full.
+    close: tokio::sync::watch::Sender<Option<(u16, &'static str)>>,
 }
 
 fn bundle_bytes(events: &[Arc<str>]) -> usize {
@@ -62,8 +62,8 @@ impl Outbound for ChannelSink {
         }
     }
 
-    fn close(&self, reason: &'static str) {
-        let _ = self.close.send(Some(reason));
+    fn close(&self, code: u16, reason: &'static str) {
+        let _ = self.close.send(Some((code, reason)));
     }
 }
 
@@ -140,8 +140,8 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, from: O
         tokio::select! {
             biased;
             _ = close_rx.changed() => {
-                let reason = close_rx.borrow().unwrap_or("closing");
-                close(&mut ws, 1008, reason).await;
+                let (code, reason) = close_rx.borrow().unwrap_or((1001, "closing"));
+                close(&mut ws, code, reason).await;
                 break;
             },
             out = rx.recv() => match out {

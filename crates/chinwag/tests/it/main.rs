@@ -15,6 +15,7 @@ mod batch;
 mod cli;
 mod conversations;
 mod errors;
+mod faults;
 mod files;
 mod import;
 mod leniency;

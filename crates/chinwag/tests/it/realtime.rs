@@ -432,3 +432,68 @@ async fn subscriptions_count_what_is_held_not_calls() {
         assert_eq!(ws.call("UNSUBSCRIBE", &path, json!({})).await.0, 200);
     }
 }
+
+/// Sixteen senders at once, over REST and websockets, into one
+/// conversation: a watcher sees the messages in commit order (their times
+/// strictly increase) and its unread count never falls without a read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_senders_reach_subscribers_in_commit_order() {
+    let s = Server::start_with_env(&[("CHINWAG_USER_RATE_LIMIT_PER_SECOND", "0")]).await;
+    let senders: Vec<String> = (0..16).map(|i| format!("s{i}")).collect();
+    let mut everyone: Vec<&str> = senders.iter().map(String::as_str).collect();
+    everyone.push("watcher");
+    s.conversation_with("busy", &everyone).await;
+    let mut watcher = Ws::connect(&s, "watcher").await;
+    assert_eq!(watcher.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200);
+    assert_eq!(watcher.call("SUBSCRIBE", "/me/conversations/busy/messages", json!({})).await.0, 200);
+    const EACH: usize = 25;
+    let mut tasks = Vec::new();
+    for (i, sender) in senders.iter().enumerate() {
+        let sender = sender.clone();
+        if i % 2 == 0 {
+            let (http, url, key) = (s.http.clone(), s.url("/conversations/busy/messages"), s.key.clone());
+            tasks.push(tokio::spawn(async move {
+                for n in 0..EACH {
+                    let body = json!([{ "type": "UserMessage", "sender": sender, "text": format!("{sender} {n}") }]);
+                    let resp = http.post(&url).bearer_auth(&key).json(&body).send().await.expect("send");
+                    assert_eq!(resp.status(), 200);
+                }
+            }));
+        } else {
+            let mut ws = Ws::connect(&s, &sender).await;
+            tasks.push(tokio::spawn(async move {
+                for n in 0..EACH {
+                    let content = json!([{ "type": "text", "children": [format!("{sender} {n}")] }]);
+                    let (status, body) =
+                        ws.call("POST", "/conversations/busy/messages", json!({ "content": content })).await;
+                    assert_eq!(status, 200, "{body}");
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    let total = senders.len() * EACH;
+    let (mut created, mut unread) = (Vec::new(), Vec::new());
+    while created.len() < total {
+        let event = watcher
+            .wait_event(Duration::from_secs(20), |e| e["type"] == "message.created" || e["type"] == "side.edited")
+            .await;
+        if event["type"] == "message.created" {
+            created.push(event["state"]["createdAt"].as_i64().expect("createdAt"));
+        } else if let Some(n) = event["diff"]["unreadMessageCount"].as_u64() {
+            unread.push(n);
+        }
+    }
+    for event in watcher.drain(Duration::from_millis(300)).await {
+        if let Some(n) = event["diff"]["unreadMessageCount"].as_u64() {
+            unread.push(n);
+        }
+    }
+    let out_of_order = created.windows(2).filter(|w| w[1] <= w[0]).count();
+    assert_eq!(out_of_order, 0, "messages arrive in commit order");
+    let falls = unread.windows(2).filter(|w| w[1] < w[0]).count();
+    assert_eq!(falls, 0, "the unread count never falls without a read: {unread:?}");
+    assert_eq!(unread.last().copied(), Some(total as u64));
+}

@@ -67,6 +67,12 @@ impl Server {
         s
     }
 
+    /// A server on `dir` (whose dev app key is `key` if the directory is not
+    /// new) with settings given as `CHINWAG_*` environment variables.
+    pub async fn start_with_key_env(dir: &Path, key: Option<String>, env: &[(&str, &str)]) -> Server {
+        Server::launch(dir, key, &[], env).await
+    }
+
     async fn start_with_key(dir: &Path, key: Option<String>, extra: &[&str]) -> Server {
         Server::launch(dir, key, extra, &[]).await
     }
