@@ -34,10 +34,6 @@ pub use files::LocalFileStore;
 /// How many read connections to keep.
 const READERS: usize = 4;
 
-/// The WAL is cut back to this size whenever a checkpoint empties it, so a
-/// burst of writes does not leave a huge file behind.
-const JOURNAL_SIZE_LIMIT: i64 = 64 * 1_048_576;
-
 /// The SQLite store. Cheap to share behind an `Arc`.
 pub struct SqliteStore {
     writer: writer::Writer,
@@ -136,11 +132,11 @@ impl SqliteStore {
         // The writer never checkpoints inline (that stalls every queued
         // write); a background connection does it instead.
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(db_err)?;
-        let limit = format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}");
-        conn.execute_batch(&limit).map_err(db_err)?;
+        // No `journal_size_limit`: cutting the WAL back at every reset under
+        // load stalled deliveries by 40 ms (p99 of the latency bench went from
+        // 2 ms to 40 ms). The checkpointer truncates it once writes pause instead.
         let checkpointer = Connection::open(path).map_err(db_err)?;
         configure(&checkpointer).map_err(db_err)?;
-        checkpointer.execute_batch(&limit).map_err(db_err)?;
         let alive = std::sync::Arc::new(());
         checkpoint::start(checkpointer, std::sync::Arc::downgrade(&alive))?;
         let mut readers = Vec::with_capacity(READERS);

@@ -4,7 +4,7 @@ use super::Services;
 use crate::error::{CoreError, CoreResult};
 use crate::filter::{ConversationFilter, FilterSubject};
 use crate::ids::check_id;
-use crate::limits::{MAX_PAGE_LIMIT, MAX_PARTICIPANTS_PER_REQUEST};
+use crate::limits::MAX_PARTICIPANTS_PER_REQUEST;
 use crate::model::*;
 
 impl Services {
@@ -72,26 +72,15 @@ impl Services {
         if filter.matches_everything() {
             return self.store.list_conversations(app_id, &query, &page).await;
         }
-        // Rows the filter drops are skipped, so read on in full pages until this one is full.
-        let mut out = Vec::with_capacity(page.limit);
-        let mut cursor = page.starting_after.clone();
-        loop {
-            let chunk = Page { limit: MAX_PAGE_LIMIT, starting_after: cursor.clone() };
-            let batch = self.store.list_conversations(app_id, &query, &chunk).await?;
-            let fetched = batch.len();
-            for view in batch {
-                cursor = Some(view.conversation.id.clone());
-                if filter.matches(&FilterSubject::of_conversation(&view.conversation)) {
-                    out.push(view);
-                    if out.len() == page.limit {
-                        return Ok(out);
-                    }
-                }
-            }
-            if fetched < MAX_PAGE_LIMIT {
-                return Ok(out);
-            }
-        }
+        let query = &query;
+        super::filtered_page(
+            page.limit,
+            page.starting_after,
+            |chunk| async move { self.store.list_conversations(app_id, query, &chunk).await },
+            |view: &ConversationView| filter.matches(&FilterSubject::of_conversation(&view.conversation)),
+            |view| view.conversation.id.clone(),
+        )
+        .await
     }
 
     pub async fn join(

@@ -140,6 +140,40 @@ impl Services {
     }
 }
 
+/// Reads a keyset-paged list in full pages from `after`, keeping the items
+/// `keep` accepts, until `limit` are kept or the list ends: for filters the
+/// store cannot apply itself.
+async fn filtered_page<T, Fut>(
+    limit: usize,
+    after: Option<String>,
+    mut fetch: impl FnMut(crate::model::Page) -> Fut,
+    keep: impl Fn(&T) -> bool,
+    id: impl Fn(&T) -> String,
+) -> crate::CoreResult<Vec<T>>
+where
+    Fut: std::future::Future<Output = crate::CoreResult<Vec<T>>>,
+{
+    use crate::limits::MAX_PAGE_LIMIT;
+    let mut out = Vec::with_capacity(limit);
+    let mut cursor = after;
+    loop {
+        let batch = fetch(crate::model::Page { limit: MAX_PAGE_LIMIT, starting_after: cursor.take() }).await?;
+        let fetched = batch.len();
+        for item in batch {
+            cursor = Some(id(&item));
+            if keep(&item) {
+                out.push(item);
+                if out.len() == limit {
+                    return Ok(out);
+                }
+            }
+        }
+        if fetched < MAX_PAGE_LIMIT {
+            return Ok(out);
+        }
+    }
+}
+
 /// An event bus that drops everything; for tools that write without serving.
 #[derive(Debug, Default)]
 pub struct NoEvents;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::Services;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::check_id;
-use crate::limits::{MAX_PAGE_LIMIT, MAX_USERS_PER_BATCH};
+use crate::limits::MAX_USERS_PER_BATCH;
 use crate::model::{Page, User, UserConversation, UserConversationQuery, UserPatch};
 
 impl Services {
@@ -61,26 +61,14 @@ impl Services {
                 self.store.get_users(app_id, &ids).await
             }
             Some(false) => {
-                // Online users are skipped, so read on in full pages until this one is full.
-                let mut out = Vec::with_capacity(page.limit);
-                let mut cursor = page.starting_after.clone();
-                loop {
-                    let chunk = Page { limit: MAX_PAGE_LIMIT, starting_after: cursor.clone() };
-                    let batch = self.store.list_users(app_id, &chunk).await?;
-                    let fetched = batch.len();
-                    for user in batch {
-                        cursor = Some(user.id.clone());
-                        if !self.realtime.is_online(app_id, &user.id) {
-                            out.push(user);
-                            if out.len() == page.limit {
-                                return Ok(out);
-                            }
-                        }
-                    }
-                    if fetched < MAX_PAGE_LIMIT {
-                        return Ok(out);
-                    }
-                }
+                super::filtered_page(
+                    page.limit,
+                    page.starting_after,
+                    |chunk| async move { self.store.list_users(app_id, &chunk).await },
+                    |user: &User| !self.realtime.is_online(app_id, &user.id),
+                    |user| user.id.clone(),
+                )
+                .await
             }
         }
     }
