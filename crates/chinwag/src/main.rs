@@ -300,9 +300,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing::info!(open_file_limit = files, max_connections = config.net.max_connections, "connection limits");
     let prepared = data_dir::prepare(&config)?;
     let store = Arc::new(open_store(&config)?);
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener = listen(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let link_key = store.server_secret("file_links", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -357,6 +355,18 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("shut down");
     Ok(())
+}
+
+/// Most connections the kernel queues for `accept`: a burst larger than the
+/// backlog drops new connections' first SYN, and a health check then waits a
+/// second for its retry. (The kernel caps it at `net.core.somaxconn`.)
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Deletes uploads never attached to a message once they are `ttl` old,

@@ -136,20 +136,21 @@ async fn bodies_that_stall_or_trickle_are_refused() {
     assert_eq!(s.get("/users/u").await.0, 404, "nothing was written");
 }
 
-/// Checks `/healthz` from 127.0.0.1 every few milliseconds until `stop`;
-/// answers the slowest answer seen and how many were checked.
-async fn watch_health(base: String, stop: tokio::sync::watch::Receiver<bool>) -> (Duration, usize) {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("client");
-    let (mut worst, mut checks) = (Duration::ZERO, 0);
+/// Checks `/healthz` from 127.0.0.1, on a fresh connection each time (as a
+/// load balancer's probe does), every few milliseconds until `stop`; answers
+/// how long each took.
+async fn watch_health(base: String, stop: tokio::sync::watch::Receiver<bool>) -> Vec<Duration> {
+    let http =
+        reqwest::Client::builder().timeout(Duration::from_secs(5)).pool_max_idle_per_host(0).build().expect("client");
+    let mut took = Vec::new();
     while !*stop.borrow() {
         let started = Instant::now();
         let status = http.get(format!("{base}/healthz")).send().await.map(|r| r.status().as_u16());
         assert_eq!(status.ok(), Some(200), "/healthz failed during the flood");
-        worst = worst.max(started.elapsed());
-        checks += 1;
+        took.push(started.elapsed());
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    (worst, checks)
+    took
 }
 
 /// The attack: unauthenticated websocket upgrades from one address, far past
@@ -182,9 +183,15 @@ async fn a_connection_flood_from_one_address_is_capped_and_health_stays_fast() {
     let again = Ws::open_from(&s, "mallory", attacker).await;
     assert!(again.is_ok(), "closed connections free their places");
     let _ = stop_tx.send(true);
-    let (worst, checks) = health.await.expect("health watcher");
-    println!("/healthz during the flood: {checks} checks, slowest {worst:?}");
+    let mut took = health.await.expect("health watcher");
+    took.sort();
+    let (checks, worst) = (took.len(), took.last().copied().unwrap_or_default());
+    let fast = took.iter().filter(|t| **t < Duration::from_millis(100)).count();
+    println!("/healthz during the flood: {checks} checks, p50 {:?}, slowest {worst:?}", took[checks / 2]);
     assert!(checks > 10);
+    // Within 100 ms throughout; one slow answer in a hundred is allowed for
+    // a test machine busy with other tests, never one that hangs.
+    assert!(fast * 100 >= checks * 99, "{} of {checks} checks took 100 ms or more", checks - fast);
     assert!(worst < Duration::from_secs(1), "/healthz took {worst:?}");
 }
 
