@@ -34,8 +34,9 @@ pub use transport::{ClientAddr, NetLimits};
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    /// Bounds on connections, requests and websockets.
-    pub limits: NetLimits,
+    /// Bounds on connections, requests and websockets (shared: every socket's
+    /// task holds a clone of the state).
+    pub limits: Arc<NetLimits>,
     router: Arc<OnceLock<Router>>,
 }
 
@@ -47,11 +48,11 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(services: Services) -> Self {
-        AppState { services, limits: NetLimits::default(), router: Arc::new(OnceLock::new()) }
+        AppState { services, limits: Arc::new(NetLimits::default()), router: Arc::new(OnceLock::new()) }
     }
 
     pub fn with_limits(mut self, limits: NetLimits) -> Self {
-        self.limits = limits;
+        self.limits = Arc::new(limits);
         self
     }
 
@@ -203,6 +204,6 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::spawn_upkeep();
-    let limits = state.limits.clone();
+    let limits = NetLimits::clone(&state.limits);
     transport::serve(listener, router(state), limits, shutdown).await
 }

@@ -252,7 +252,9 @@ fn take(map: &Mutex<HashMap<IpAddr, usize>>, ip: IpAddr, cap: usize) -> bool {
 struct Guarded {
     tcp: TcpStream,
     _slot: Slot,
-    linger: Option<Linger>,
+    /// Boxed: only a closing connection needs it, and websockets keep this
+    /// struct for their whole life.
+    linger: Option<Box<Linger>>,
 }
 
 struct Linger {
@@ -295,7 +297,8 @@ impl AsyncWrite for Guarded {
         if this.linger.is_none() {
             ready!(Pin::new(&mut this.tcp).poll_shutdown(cx))?;
             let now = Instant::now();
-            this.linger = Some(Linger { started: now, timer: Box::pin(tokio::time::sleep(LINGER_IDLE)), discarded: 0 });
+            this.linger =
+                Some(Box::new(Linger { started: now, timer: Box::pin(tokio::time::sleep(LINGER_IDLE)), discarded: 0 }));
         }
         let Some(linger) = this.linger.as_mut() else { return Poll::Ready(Ok(())) };
         let mut scratch = [0u8; 8192];

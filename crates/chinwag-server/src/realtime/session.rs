@@ -27,10 +27,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a closing socket waits for the client's own close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-/// A socket's outbound queue, bounded in bundles (by the channel) and in bytes.
+/// A socket's outbound queue, bounded in bundles (by the channel) and in
+/// bytes (counted here, freed by the socket's task as it takes bundles).
 struct ChannelSink {
     events: mpsc::Sender<Vec<Arc<str>>>,
-    queued_bytes: Arc<AtomicUsize>,
+    queued_bytes: AtomicUsize,
     max_bytes: usize,
     /// Set (once) when the hub wants the socket closed, with the close code
     /// and reason; works even when the event queue is full.
@@ -115,24 +116,24 @@ fn close_code(error: axum::Error) -> Option<(u16, &'static str)> {
 }
 
 pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, from: Option<IpAddr>, mut ws: WebSocket) {
-    let limits = state.limits.clone();
-    let (tx, mut rx) = mpsc::channel(limits.socket_queue_bundles.max(1));
+    // Only what the loop needs is kept: every idle socket holds this task.
+    let auth_timeout = state.limits.auth_timeout;
+    let (tx, mut rx) = mpsc::channel(state.limits.socket_queue_bundles.max(1));
     let (close_tx, mut close_rx) = tokio::sync::watch::channel(None);
-    let queued_bytes = Arc::new(AtomicUsize::new(0));
-    let sink = ChannelSink {
+    let sink = Arc::new(ChannelSink {
         events: tx,
-        queued_bytes: queued_bytes.clone(),
-        max_bytes: limits.socket_queue_bytes,
+        queued_bytes: AtomicUsize::new(0),
+        max_bytes: state.limits.socket_queue_bytes,
         close: close_tx,
-    };
+    });
     let realtime = state.services.realtime();
-    let socket: SocketId = realtime.attach(&app.id, &user_id, Arc::new(sink));
+    let socket: SocketId = realtime.attach(&app.id, &user_id, sink.clone());
     let mut session = Session::new(state.clone(), app, user_id, socket, from);
     let mut publish_seq: u64 = 0;
-    let mut auth_deadline = tokio::time::Instant::now() + limits.auth_timeout;
+    let mut auth_deadline = tokio::time::Instant::now() + auth_timeout;
     // Takes a bundle off the queue, freeing its bytes.
     let taken = |events: Vec<Arc<str>>| {
-        queued_bytes.fetch_sub(bundle_bytes(&events), Ordering::Relaxed);
+        sink.queued_bytes.fetch_sub(bundle_bytes(&events), Ordering::Relaxed);
         events
     };
     loop {
@@ -213,7 +214,7 @@ pub(super) async fn run(state: AppState, app: Arc<App>, user_id: String, from: O
                 // The token ran out: say so, and forget the subscriptions until a renew.
                 session.expire();
                 // The client now fetches a new token and renews on this socket.
-                auth_deadline = tokio::time::Instant::now() + limits.auth_timeout;
+                auth_deadline = tokio::time::Instant::now() + auth_timeout;
                 publish_seq += 1;
                 let frame = publish_frame(publish_seq, &[Arc::from(r#"{"type":"session.expired"}"#)]);
                 if !send(&mut ws, frame).await {
