@@ -181,6 +181,7 @@ impl SqliteStore {
 
     /// Applies pending migrations and reports the schema version reached.
     pub fn migrate(path: &Path) -> CoreResult<u32> {
+        file::DatabaseFile::create(path)?;
         let mut conn = Connection::open(path).map_err(db_err)?;
         configure(&conn).map_err(db_err)?;
         schema::migrate(&mut conn)

@@ -118,6 +118,11 @@ async fn the_data_directory_and_its_files_are_private() {
     assert_eq!(mode(&uploaded[0]), 0o600);
     let key = s.key.clone();
     drop(s);
+    // `chinwag migrate` on a new directory makes it private too.
+    let fresh = parent.path().join("migrated");
+    crate::support::cli(&fresh, &["migrate"]);
+    assert_eq!(mode(&fresh), 0o700);
+    assert_eq!(mode(&fresh.join("chinwag.db")), 0o600);
     // A directory made under an old, permissive version is tightened at start.
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     std::fs::set_permissions(dir.join("chinwag.db"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
