@@ -311,6 +311,12 @@ fn append_messages_sync(
     messages: Vec<NewMessage>,
     now: i64,
 ) -> CoreResult<Committed<Vec<Message>>> {
+    // Fault injection for the end-to-end tests, in debug builds only: a bug
+    // in a write job, to show that it fails alone and the writer goes on.
+    #[cfg(debug_assertions)]
+    if std::env::var("CHINWAG_FAULT_PANIC_CONVERSATION").is_ok_and(|c| c == cid) {
+        panic!("injected fault: a write job panics (conversation {cid})");
+    }
     // The hot path: the conversation row and its audience are read once,
     // kept current in memory as the writes below change them (this job runs
     // alone on the writer, so nothing else moves them meanwhile), and the

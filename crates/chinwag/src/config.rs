@@ -112,8 +112,9 @@ const KEYS: &[&str] = &[
     "upload_ttl_seconds",
 ];
 
-/// `CHINWAG_*` variables that are not settings but are read elsewhere.
-const OTHER_VARIABLES: &[&str] = &["config", "log"];
+/// `CHINWAG_*` variables that are not settings but are read elsewhere (the
+/// last, by debug builds only, for fault-injection tests).
+const OTHER_VARIABLES: &[&str] = &["config", "log", "fault_panic_conversation"];
 
 /// Values given on the command line (clap also reads `CHINWAG_DATA_DIR` and
 /// `CHINWAG_CONFIG` for these, which are needed before the file is read).

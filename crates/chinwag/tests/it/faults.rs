@@ -227,3 +227,36 @@ async fn unattached_uploads_expire_and_files_go_with_their_conversation() {
     assert_eq!(s.delete(&format!("/conversations/c/messages/{mid}")).await.0, 200);
     assert_eq!(stored_files(dir.path()), 0);
 }
+
+/// A bug that panics inside a write job (injected: no input reaches one)
+/// fails that write alone; the writer and every other write go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_inside_a_write_fails_that_write_alone() {
+    let s = Server::start_with_env(&[("CHINWAG_FAULT_PANIC_CONVERSATION", "doomed")]).await;
+    s.conversation_with("doomed", &["alice"]).await;
+    s.conversation_with("fine", &["alice"]).await;
+    let send = |cid: &'static str, n: usize| {
+        let (http, url, key) = (s.http.clone(), s.url(&format!("/conversations/{cid}/messages")), s.key.clone());
+        tokio::spawn(async move {
+            let body = json!([{ "type": "UserMessage", "sender": "alice", "text": format!("{cid} {n}") }]);
+            let resp = http.post(&url).bearer_auth(&key).json(&body).send().await.expect("send");
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.expect("json"))
+        })
+    };
+    // One doomed write among many, so that they share group commits.
+    let mut tasks = vec![send("doomed", 0)];
+    tasks.extend((0..20).map(|n| send("fine", n)));
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("task"));
+    }
+    assert_eq!(answers[0].0, 500, "{}", answers[0].1);
+    assert_eq!(answers[0].1["errorCode"], "INTERNAL_ERROR");
+    assert!(answers[1..].iter().all(|(status, _)| *status == 200), "{answers:?}");
+    s.say("fine", "alice", "and after").await;
+    assert_eq!(s.messages("fine").await.len(), 21);
+    assert!(s.messages("doomed").await.is_empty(), "the failed write left nothing");
+    let ready = reqwest::get(format!("{}/readyz", s.base)).await.expect("readyz");
+    assert_eq!(ready.status(), 200);
+}
