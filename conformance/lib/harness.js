@@ -18,7 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { test, before, after } from 'node:test';
 
 import WebSocket from 'ws';
-import { getTalkSession, registerPolyfills } from '@talkjs/core';
+
+// The client under test: the official `@talkjs/core` (default), or our own
+// `@chinwag/core` built in ../sdk/js/dist (`CHINWAG_CLIENT=chinwag`). The
+// scenarios are the same for both.
+export const CLIENT = process.env.CHINWAG_CLIENT ?? 'official';
+if (CLIENT !== 'official' && CLIENT !== 'chinwag') throw new Error(`CHINWAG_CLIENT must be "official" or "chinwag", not ${CLIENT}`);
+const client = CLIENT === 'chinwag' ? await import('../../sdk/js/dist/index.js') : await import('@talkjs/core');
+const { getTalkSession, registerPolyfills } = client;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CONFORMANCE_DIR = path.resolve(here, '..');
@@ -266,7 +273,7 @@ for (const level of ['warn', 'error', 'log', 'info']) {
   const original = console[level].bind(console);
   console[level] = (...args) => {
     const text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
-    if (text.startsWith('[TalkJS')) {
+    if (text.startsWith('[TalkJS') || text.startsWith('[Chinwag')) {
       record('client', `console.${level}`, text);
     } else {
       original(...args);
@@ -776,10 +783,12 @@ export class Ctx {
     }
     for (const s of this.sessions) {
       try {
-        // Not in the .d.ts, but it is the session's own teardown (used by the
-        // client for fatal errors): destroys the realtime connection and
-        // rejects pending calls, so no socket or timer keeps Node alive.
-        s.terminate(new Error('conformance: scenario finished'));
+        // @chinwag/core: `destroy()`. @talkjs/core: not in its .d.ts, but
+        // `terminate` is the session's own teardown (used by the client for
+        // fatal errors): it destroys the realtime connection and rejects
+        // pending calls, so no socket or timer keeps Node alive.
+        if (typeof s.destroy === 'function') s.destroy();
+        else s.terminate(new Error('conformance: scenario finished'));
       } catch {
         // ignore
       }
