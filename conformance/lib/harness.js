@@ -823,12 +823,21 @@ export function summarize(snap) {
 }
 
 /**
+ * The `skip` option of a scenario that only @chinwag/core can show (the
+ * official client gives no guarantee about it): skipped, with the reason,
+ * when the official client is under test.
+ */
+export function onlyChinwag(reason) {
+  return CLIENT === 'chinwag' ? false : `@chinwag/core only: ${reason}`;
+}
+
+/**
  * Declares one scenario: a node:test test that gets a fresh Ctx on the
  * file's server, tears it down afterwards, and on failure appends the
  * frames/requests each user saw.
  */
-export function scenario(name, getServer, fn, { timeout = 60000 } = {}) {
-  test(name, { timeout }, async () => {
+export function scenario(name, getServer, fn, { timeout = 60000, skip = false } = {}) {
+  test(name, { timeout, skip }, async () => {
     const server = getServer();
     if (!server) throw new Error('the server did not start (see the before() hook failure)');
     const ctx = new Ctx(server, name);
