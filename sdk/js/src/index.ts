@@ -3,10 +3,9 @@
 // that TalkJS documents, for interoperability.
 
 export { ApiError } from "./errors.js";
-export { oneOnOneId } from "./oneOnOneId.js";
+export { type HasId, oneOnOneId } from "./oneOnOneId.js";
 export { registerPolyfills } from "./polyfills.js";
 export type { ReactionsRef as ReactionRef } from "./refs.js";
 export { ConversationRef, MessageRef, ParticipantRef, ReactionsRef, UserRef } from "./refs.js";
-export { ConversationSearch, MessageSearch } from "./search.js";
 export { getTalkSession, TalkSession } from "./session.js";
 export type * from "./types.js";

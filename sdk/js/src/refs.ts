@@ -13,31 +13,31 @@ import { REACTION_PAGE } from "./store/reactions.js";
 import { Derived, read } from "./store/signals.js";
 import { firstValue, LiveSubscription } from "./subscription.js";
 import type {
-  ConversationActiveState,
   ConversationSnapshot,
+  ConversationSubscription,
   CreateConversationParams,
   CreateParticipantParams,
   CreateUserParams,
   EditMessageParams,
   EditTextMessageParams,
-  MessageActiveState,
   MessageSnapshot,
-  ParticipantActiveState,
+  MessageSubscription,
   ParticipantSnapshot,
-  ReactionsActiveState,
+  ParticipantSubscription,
+  ReactionsSubscription,
   SendMessageParams,
   SendTextMessageParams,
   SetConversationParams,
   SetParticipantParams,
   SetUserParams,
-  SingleParticipantActiveState,
+  SingleParticipantSubscription,
   SingleReactionSnapshot,
-  TypingActiveState,
   TypingSnapshot,
-  UserActiveState,
-  UserOnlineActiveState,
+  TypingSubscription,
   UserOnlineSnapshot,
+  UserOnlineSubscription,
   UserSnapshot,
+  UserSubscription,
 } from "./types.js";
 import { path } from "./urls.js";
 
@@ -68,7 +68,7 @@ export class UserRef {
   readonly id: string;
   readonly #core: Core;
 
-  /** @internal */
+  /** @internal Made by the session and other references. */
   constructor(core: Core, id: string) {
     this.#core = core;
     this.id = checkId("The user ID", id);
@@ -87,7 +87,7 @@ export class UserRef {
     await this.#core.request("POST", path("users", this.id), userParams(params), "Create user").catch(unlessConflict);
   }
 
-  subscribe(onSnapshot?: (event: UserSnapshot | null) => void): LiveSubscription<UserSnapshot | null, UserActiveState> {
+  subscribe(onSnapshot?: (event: UserSnapshot | null) => void): UserSubscription {
     const user = this.#core.store.users.acquire(this.id);
     return this.#core.track(
       new LiveSubscription(
@@ -98,9 +98,7 @@ export class UserRef {
     );
   }
 
-  subscribeOnline(
-    onSnapshot?: (event: UserOnlineSnapshot | null) => void,
-  ): LiveSubscription<UserOnlineSnapshot | null, UserOnlineActiveState> {
+  subscribeOnline(onSnapshot?: (event: UserOnlineSnapshot | null) => void): UserOnlineSubscription {
     const online = this.#core.store.users.acquireOnline(this.id);
     return this.#core.track(
       new LiveSubscription(
@@ -114,16 +112,13 @@ export class UserRef {
 
 // ---------------------------------------------------------------- conversations
 
-/** How long `markAsTyping` stays quiet after telling the server (it keeps the user typing for 10 s). */
-const TYPING_REPEAT_MS = 5_000;
-
 export class ConversationRef {
   readonly id: string;
   readonly #core: Core;
   readonly #participants = new Map<string, ParticipantRef>();
-  #typingSentAt = 0;
+  readonly #messages = new Map<string, MessageRef>();
 
-  /** @internal */
+  /** @internal Made by the session and other references. */
   constructor(core: Core, id: string) {
     this.#core = core;
     this.id = checkId("The conversation ID", id);
@@ -145,7 +140,12 @@ export class ConversationRef {
   }
 
   message(id: string): MessageRef {
-    return new MessageRef(this.#core, this.id, id);
+    let m = this.#messages.get(id);
+    if (!m) {
+      m = new MessageRef(this.#core, this.id, id);
+      this.#messages.set(id, m);
+    }
+    return m;
   }
 
   get(): Promise<ConversationSnapshot | null> {
@@ -191,17 +191,13 @@ export class ConversationRef {
     await this.#core.request("POST", `${this.#conv().path("unread")}`, {}, "Mark conversation as unread");
   }
 
-  /** Shows the current user as typing for a few seconds (repeated calls are cheap). */
+  /**
+   * Shows the current user as typing for 10 seconds (call it again to keep
+   * it up; sending a message ends it). Call it sparingly, not on every
+   * keystroke: every call is a request.
+   */
   async markAsTyping(): Promise<void> {
-    const now = Date.now();
-    if (now - this.#typingSentAt < TYPING_REPEAT_MS) return;
-    this.#typingSentAt = now;
-    try {
-      await this.#core.request("POST", this.#conv().path("typing"), {}, "Mark as typing");
-    } catch (error) {
-      this.#typingSentAt = 0;
-      throw error;
-    }
+    await this.#core.request("POST", this.#conv().path("typing"), {}, "Mark as typing");
   }
 
   async send(params: string | SendTextMessageParams | SendMessageParams): Promise<MessageRef> {
@@ -211,7 +207,8 @@ export class ConversationRef {
         ? [{ type: "text", children: parse(p.text, { linksAndActions: false }) }]
         : ((p as SendMessageParams).content as SendContentBlock[]);
     const data: Record<string, unknown> = { content: content.map(sendable), idempotencyKey: idempotencyKey() };
-    const ref = p.referencedMessage;
+    // `referencedMessageId` is the name TalkJS's own examples use.
+    const ref = p.referencedMessage ?? (p as { referencedMessageId?: string }).referencedMessageId;
     if (ref !== undefined && ref !== null) data.referencedMessageId = typeof ref === "string" ? ref : ref.id;
     if (p.custom !== undefined) data.custom = p.custom;
     const answer = (await this.#core.request(
@@ -222,14 +219,10 @@ export class ConversationRef {
     )) as {
       id: string;
     };
-    // Sending ends typing on the server: the next keystroke should say so again.
-    this.#typingSentAt = 0;
-    return new MessageRef(this.#core, this.id, answer.id);
+    return this.message(answer.id);
   }
 
-  subscribe(
-    onSnapshot?: (snapshot: ConversationSnapshot | null) => void,
-  ): LiveSubscription<ConversationSnapshot | null, ConversationActiveState> {
+  subscribe(onSnapshot?: (snapshot: ConversationSnapshot | null) => void): ConversationSubscription {
     const side = this.#conv().acquireSideResource();
     return this.#core.track(
       new LiveSubscription(
@@ -242,9 +235,8 @@ export class ConversationRef {
 
   subscribeMessages(
     onSnapshot?: (snapshot: MessageSnapshot[] | null, loadedAll: boolean) => void,
-  ): LiveSubscription<MessageSnapshot[] | null, MessageActiveState> {
-    const window = this.#conv().acquireWindow();
-    window.attachList();
+  ): MessageSubscription {
+    const window = this.#conv().acquireWindow(true);
     return this.#core.track(
       new LiveSubscription(
         {
@@ -264,7 +256,7 @@ export class ConversationRef {
 
   subscribeParticipants(
     onSnapshot?: (snapshot: ParticipantSnapshot[] | null, loadedAll: boolean) => void,
-  ): LiveSubscription<ParticipantSnapshot[] | null, ParticipantActiveState> {
+  ): ParticipantSubscription {
     const window = this.#conv().acquireParticipantWindow();
     return this.#core.track(
       new LiveSubscription(
@@ -280,9 +272,7 @@ export class ConversationRef {
     );
   }
 
-  subscribeTyping(
-    onSnapshot?: (snapshot: TypingSnapshot | null) => void,
-  ): LiveSubscription<TypingSnapshot | null, TypingActiveState> {
+  subscribeTyping(onSnapshot?: (snapshot: TypingSnapshot | null) => void): TypingSubscription {
     const typing = this.#conv().acquireTyping();
     return this.#core.track(
       new LiveSubscription(
@@ -314,7 +304,7 @@ export class MessageRef {
   readonly conversationId: string;
   readonly #core: Core;
 
-  /** @internal */
+  /** @internal Made by the session and other references. */
   constructor(core: Core, conversationId: string, id: string) {
     this.#core = core;
     this.conversationId = conversationId;
@@ -388,7 +378,7 @@ export class ReactionsRef {
   readonly conversationId: string;
   readonly #core: Core;
 
-  /** @internal */
+  /** @internal Made by the session and other references. */
   constructor(core: Core, conversationId: string, messageId: string, emoji: string) {
     this.#core = core;
     this.conversationId = conversationId;
@@ -425,7 +415,7 @@ export class ReactionsRef {
 
   subscribe(
     onSnapshot?: (snapshot: SingleReactionSnapshot[] | null, loadedAll: boolean) => void,
-  ): LiveSubscription<SingleReactionSnapshot[] | null, ReactionsActiveState> {
+  ): ReactionsSubscription {
     const reactions = this.#core.store.conv(this.conversationId).acquireReactions(this.messageId, this.emoji);
     return this.#core.track(
       new LiveSubscription(
@@ -449,7 +439,7 @@ export class ParticipantRef {
   readonly conversationId: string;
   readonly #core: Core;
 
-  /** @internal */
+  /** @internal Made by the session and other references. */
   constructor(core: Core, conversationId: string, userId: string) {
     this.#core = core;
     this.conversationId = conversationId;
@@ -503,9 +493,7 @@ export class ParticipantRef {
       .catch(unlessNotFound);
   }
 
-  subscribe(
-    onSnapshot?: (snapshot: ParticipantSnapshot | null) => void,
-  ): LiveSubscription<ParticipantSnapshot | null, SingleParticipantActiveState> {
+  subscribe(onSnapshot?: (snapshot: ParticipantSnapshot | null) => void): SingleParticipantSubscription {
     const single = this.#core.store.conv(this.conversationId).acquireSingleParticipant(this.userId);
     return this.#core.track(
       new LiveSubscription(

@@ -115,7 +115,7 @@ abstract class Search<R, S extends { results: R[]; loadedAll: boolean }> {
   }
 }
 
-export class MessageSearch extends Search<SearchMessageSnapshot, MessageSearchState> {
+export class MessageSearchImpl extends Search<SearchMessageSnapshot, MessageSearchState> {
   constructor(core: Core, onResults?: (results: SearchMessageSnapshot[], status: SearchStatus) => void) {
     super(core, "messages", onResults);
   }
@@ -136,7 +136,7 @@ export class MessageSearch extends Search<SearchMessageSnapshot, MessageSearchSt
   }
 }
 
-export class ConversationSearch extends Search<ConversationSnapshot, ConversationSearchState> {
+export class ConversationSearchImpl extends Search<ConversationSnapshot, ConversationSearchState> {
   constructor(core: Core, onResults?: (results: ConversationSnapshot[], status: SearchStatus) => void) {
     super(core, "conversations", onResults);
   }

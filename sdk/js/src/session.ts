@@ -7,17 +7,19 @@ import type { FileToken } from "./content.js";
 import { ApiError, checkId } from "./errors.js";
 import { authorizedFetch, currentFetch } from "./http.js";
 import { ConversationRef, UserRef } from "./refs.js";
-import { ConversationSearch, MessageSearch } from "./search.js";
+import { ConversationSearchImpl, MessageSearchImpl } from "./search.js";
 import { Store } from "./store/index.js";
 import type { WireMessage } from "./store/wire.js";
 import { firstValue, LiveSubscription, type Trackable } from "./subscription.js";
 import type {
   AudioFileMetadata,
   ConversationFilter,
-  ConversationListActiveState,
+  ConversationListSubscription,
+  ConversationSearch,
   ConversationSnapshot,
   GenericFileMetadata,
   ImageFileMetadata,
+  MessageSearch,
   MessageSnapshot,
   SearchMessageSnapshot,
   SearchStatus,
@@ -171,8 +173,7 @@ export class TalkSession {
   /** Calls `handler` once if the session fails for good (a bad app id, a token that cannot be renewed). */
   onError(handler: (error: Error) => void): Subscription {
     if (this.#fatal) {
-      const error = this.#fatal;
-      queueMicrotask(() => handler(error));
+      handler(this.#fatal);
       return { unsubscribe: () => {} };
     }
     this.#errorHandlers.add(handler);
@@ -201,15 +202,15 @@ export class TalkSession {
 
   subscribeConversations(
     onSnapshot?: (snapshot: ConversationSnapshot[], loadedAll: boolean) => void,
-  ): LiveSubscription<ConversationSnapshot[], ConversationListActiveState>;
+  ): ConversationListSubscription;
   subscribeConversations(
     options: { filter?: ConversationFilter },
     onSnapshot?: (snapshot: ConversationSnapshot[], loadedAll: boolean) => void,
-  ): LiveSubscription<ConversationSnapshot[], ConversationListActiveState>;
+  ): ConversationListSubscription;
   subscribeConversations(
     a?: { filter?: ConversationFilter } | ((snapshot: ConversationSnapshot[], loadedAll: boolean) => void),
     b?: (snapshot: ConversationSnapshot[], loadedAll: boolean) => void,
-  ): LiveSubscription<ConversationSnapshot[], ConversationListActiveState> {
+  ): ConversationListSubscription {
     const options = typeof a === "function" ? {} : (a ?? {});
     const onSnapshot = typeof a === "function" ? a : b;
     const list = this.#store.acquireList(options.filter);
@@ -228,11 +229,11 @@ export class TalkSession {
   }
 
   searchMessages(onResults?: (results: SearchMessageSnapshot[], status: SearchStatus) => void): MessageSearch {
-    return new MessageSearch(this.#core, onResults);
+    return new MessageSearchImpl(this.#core, onResults);
   }
 
   searchConversations(onResults?: (results: ConversationSnapshot[], status: SearchStatus) => void): ConversationSearch {
-    return new ConversationSearch(this.#core, onResults);
+    return new ConversationSearchImpl(this.#core, onResults);
   }
 
   uploadFile(data: Blob, metadata: GenericFileMetadata): Promise<FileToken> {

@@ -344,6 +344,30 @@ export interface MessageSearchState {
   loadedAll: boolean;
 }
 
+/** A search of the current user's messages: {@link TalkSession.searchMessages}. */
+export interface MessageSearch {
+  /**
+   * Starts a new search (clearing earlier results) for messages whose text
+   * has, for every word of `query`, a word starting with it. Resolves with
+   * the first page (3 results).
+   */
+  setQuery(query: string, filters?: MessageSearchFilters): Promise<MessageSearchState>;
+  /** Loads `limit` (1–50, default 10) more results; no effect while busy or before `setQuery`. */
+  loadMore(limit?: number): Promise<MessageSearchState>;
+}
+
+/** A search of the current user's conversations: {@link TalkSession.searchConversations}. */
+export interface ConversationSearch {
+  /**
+   * Starts a new search for conversations whose subject, or `custom.search`,
+   * has a word starting with every word of `query`. Resolves with the first
+   * page (3 results).
+   */
+  setQuery(query: string, filters?: ConversationSearchFilters): Promise<ConversationSearchState>;
+  /** Loads `limit` (1–50, default 10) more results; no effect while busy or before `setQuery`. */
+  loadMore(limit?: number): Promise<ConversationSearchState>;
+}
+
 // ---------------------------------------------------------------- session options
 
 export interface TalkSessionOptions {

@@ -56,6 +56,20 @@ describe("message window", () => {
     ]);
   });
 
+  it("grows from the newest message alone to a full page when a message list attaches", async () => {
+    seed(40);
+    const s = session();
+    const conv = s.conversation("c1").subscribe();
+    // Attached while the one-message fetch for lastMessage is still under way.
+    await new Promise((r) => setTimeout(r, 0));
+    const sub = s.conversation("c1").subscribeMessages();
+    const first = await sub.connected;
+    await conv.connected;
+    expect(first.latestSnapshot?.length).toBe(30);
+    expect(first.latestSnapshot?.[0]?.id).toBe("m40");
+    expect(first.loadedAll).toBe(false);
+  });
+
   it("reuses every unchanged snapshot when one message is edited", async () => {
     seed(40);
     const sub = session().conversation("c1").subscribeMessages();

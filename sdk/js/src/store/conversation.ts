@@ -101,9 +101,10 @@ export class ConvStore {
 
   // ------------------------------------------------------------ messages
 
-  /** The message window, acquired. */
-  acquireWindow(): MessageWindow {
+  /** The message window, acquired; `forList` when a public message list shows it (not just `lastMessage`). */
+  acquireWindow(forList = false): MessageWindow {
     this.window ??= new MessageWindow(this);
+    if (forList) this.window.attachList();
     this.window.acquire();
     return this.window;
   }

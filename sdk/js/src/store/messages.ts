@@ -219,6 +219,8 @@ export class MessageWindow extends Resource {
   /** `true` when loaded, `null` when the current user cannot see the conversation. */
   readonly status = new Source<true | null | Pending>(LOADING);
   readonly loadedAll = new Source<boolean>(false);
+  /** False while a list that just attached waits for its full first page. */
+  readonly #listReady = new Source(true);
   readonly #list = new SnapshotList<MessageSnapshot | null>();
   readonly #first = new Source<MessageEntity | undefined>(undefined);
   /** Held messages, newest first. */
@@ -235,6 +237,7 @@ export class MessageWindow extends Resource {
     super();
     this.snapshot = new Derived(() => {
       if (read(this.status) === null) return null;
+      if (!this.#listReady.get()) throw LOADING;
       const list = read(this.#list);
       // A message deleted while still listed drops out at once.
       return (list.includes(null) ? list.filter((m) => m !== null) : list) as MessageSnapshot[];
@@ -250,13 +253,24 @@ export class MessageWindow extends Resource {
     return this.conv.path("messages");
   }
 
-  /** A public message list is attached: keep a full page, not just the newest message. */
+  /**
+   * A public message list is attached: keep a full page, not just the
+   * newest message. (Attached before the window is acquired, a fresh window
+   * asks for a full page at once.)
+   */
   attachList(): void {
     this.#listConsumers++;
-    if (this.#listConsumers === 1 && this.status.peek() === true) {
-      if (!this.#cursorValid || (!this.loadedAll.peek() && this.#held.length < MESSAGE_PAGE)) {
-        void this.#run(() => this.#fetchFirst(MESSAGE_PAGE));
-      }
+    if (this.#listConsumers === 1 && this.live) {
+      // Until a full page is there, the list is not shown (no one-message flash).
+      this.#listReady.set(false);
+      void this.#run(() => this.#ensureFullPage()).finally(() => this.#listReady.set(true));
+    }
+  }
+
+  async #ensureFullPage(): Promise<void> {
+    if (this.#listConsumers === 0 || this.status.peek() !== true) return;
+    if (!this.#cursorValid || (!this.loadedAll.peek() && this.#held.length < MESSAGE_PAGE)) {
+      await this.#fetchFirst(MESSAGE_PAGE);
     }
   }
 
