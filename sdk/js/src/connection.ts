@@ -111,6 +111,30 @@ export class Connection {
   }
 
   /**
+   * Like `request`, but the answer is handled synchronously, as its frame is
+   * read: before any later frame (an event) is applied. The store fetches
+   * with this, so that an event the server published after a response is
+   * applied after that response's data, in wire order. (With a promise, the
+   * events that came in the same network read would be applied first, and a
+   * page fetched before them would then overwrite them.)
+   */
+  fetch(
+    method: string,
+    path: string,
+    data: unknown,
+    operation: string,
+    onData: (data: unknown) => void,
+    onError: (error: Error) => void,
+  ): void {
+    if (this.#destroyed) {
+      onError(new Error(`${operation} failed: the session was destroyed`));
+      return;
+    }
+    this.#queue.push({ method, path, data, operation, resolve: onData, reject: onError, attempts: 0 });
+    this.#wake();
+  }
+
+  /**
    * Wants `path` subscribed (on this socket and every later one). Counted:
    * several stores may want the same path (every conversation list shares
    * `/me/conversations`), and it stays subscribed until the last lets go.

@@ -265,6 +265,32 @@ describe("connection", () => {
     expect(server.requests("SUBSCRIBE", "/me/conversations/c1/messages").length).toBe(2);
   });
 
+  it("applies an event that follows a response after that response's data, in wire order", async () => {
+    seed(3);
+    const sub = session().conversation("c1").subscribeMessages();
+    await sub.connected;
+    let again = false;
+    server.handlers.push((method, path, data) => {
+      if (method !== "GET" || path !== "/me/conversations/c1/messages" || !again) return undefined;
+      // The page was read before m4 existed; m4's event comes right behind it.
+      const page = { data: server.messages.get("c1"), cursor: null, limit: data.limit };
+      return {
+        status: 200,
+        data: page,
+        then: [{ type: "message.created", conversationId: "c1", messageId: "m4", state: message("m4", "bob", 4) }],
+      };
+    });
+    again = true;
+    server.dropAll();
+    const s = await until(() => {
+      const snap = sub.state.type === "active" ? sub.state.latestSnapshot : null;
+      return snap?.[0]?.id === "m4" ? snap : undefined;
+    }, 5000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sub.state.type === "active" && sub.state.latestSnapshot?.map((m) => m.id)).toEqual(["m4", "m3", "m2", "m1"]);
+    expect(s.length).toBe(4);
+  });
+
   it("sends a send again on the new socket with the same idempotency key", async () => {
     seed(1);
     let lost = true;

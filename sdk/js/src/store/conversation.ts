@@ -354,7 +354,11 @@ export class SideResource extends Resource {
 
   #fetch(): void {
     const generation = this.generation;
-    this.conv.store.conn.request("GET", this.conv.path(), {}, "Get conversation").then(
+    this.conv.store.conn.fetch(
+      "GET",
+      this.conv.path(),
+      {},
+      "Get conversation",
       (data) => {
         if (generation === this.generation) this.conv.setSide(data as WireSide);
       },

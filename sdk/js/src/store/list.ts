@@ -4,13 +4,13 @@
 // filter. Every list shares the `/me/conversations` subscription; each has
 // its own filter, applied by the server to pages and here to changes.
 
-import type { ServerEvent } from "../connection.js";
+import type { Connection, ServerEvent } from "../connection.js";
 import { type FilterSubject, isTrivialFilter, matchesFilter } from "../filter.js";
 import type { ConversationFilter, ConversationSnapshot } from "../types.js";
 import type { ConversationEntity, ConvStore } from "./conversation.js";
 import type { Store } from "./index.js";
-import { Resource } from "./resource.js";
-import { Derived, Failure, isPending, LOADING, type Pending, read, SnapshotList, Source } from "./signals.js";
+import { Derived, Failure, isPending, read, SnapshotList } from "./signals.js";
+import { PagedWindow, pageSize } from "./window.js";
 import type { WirePage, WireSide } from "./wire.js";
 
 export const CONVERSATION_PAGE = 20;
@@ -31,16 +31,13 @@ function sideOfEntry(e: Entry): WireSide | undefined {
   return s === null || isPending(s) ? undefined : s;
 }
 
-export class ConversationList extends Resource {
-  readonly status = new Source<true | Pending>(LOADING);
-  readonly loadedAll = new Source<boolean>(false);
+export class ConversationList extends PagedWindow<WireSide> {
+  protected readonly noun = "conversations";
   readonly #list = new SnapshotList<ConversationSnapshot | null>();
   #entries: Entry[] = [];
   readonly #byId = new Map<string, Entry>();
-  #cursor: string | null = null;
   /** The oldest last activity the fetched pages reached: older changes stay out of the window. */
   #edge = Number.POSITIVE_INFINITY;
-  #loading: Promise<void> | undefined;
   readonly snapshot: Derived<ConversationSnapshot[]>;
 
   constructor(
@@ -55,66 +52,55 @@ export class ConversationList extends Resource {
     });
   }
 
-  protected start(): void {
-    this.store.conn.subscribe("/me/conversations");
-    void this.#run(() => this.#fetchFirst(CONVERSATION_PAGE));
+  protected get conn(): Connection {
+    return this.store.conn;
   }
 
-  protected stop(): void {
-    this.store.conn.unsubscribe("/me/conversations");
+  protected path(): string {
+    return "/me/conversations";
+  }
+
+  /** After a reconnect, as many as were shown (within a page), so the window does not shrink. */
+  protected firstLimit(): number {
+    return Math.max(CONVERSATION_PAGE, Math.min(MAX_CONVERSATION_PAGE, this.#entries.length));
+  }
+
+  protected moreLimit(count: number | undefined): number {
+    return pageSize(count, CONVERSATION_PAGE, MAX_CONVERSATION_PAGE);
+  }
+
+  protected override firstPageData(limit: number): Record<string, unknown> {
+    return this.filter === undefined ? { limit } : { limit, filter: this.filter };
+  }
+
+  /** A current user who does not exist yet (404) has no conversations. */
+  protected override failed(error: unknown): void {
+    if ((error as { status?: number }).status === 404) {
+      this.takeFirst({ data: [], cursor: null });
+      this.status.set(true);
+    } else {
+      this.status.set(new Failure(error as Error));
+    }
+  }
+
+  protected clear(): void {
     for (const e of this.#entries) this.#let(e);
     this.#entries = [];
     this.#byId.clear();
+    this.#list.setItems([]);
+    this.#edge = Number.POSITIVE_INFINITY;
+  }
+
+  protected dispose(): void {
     this.#list.dispose();
     this.snapshot.dispose();
-    this.status.set(LOADING);
-    this.loadedAll.set(false);
-    this.#cursor = null;
-    this.#edge = Number.POSITIVE_INFINITY;
     this.store.lists.delete(this);
   }
 
-  resync(): void {
-    void this.#run(() =>
-      this.#fetchFirst(Math.max(CONVERSATION_PAGE, Math.min(MAX_CONVERSATION_PAGE, this.#entries.length))),
-    );
-  }
-
-  #run(f: () => Promise<void>): Promise<void> {
-    const next = (this.#loading ?? Promise.resolve()).then(f, f);
-    this.#loading = next;
-    void next.finally(() => {
-      if (this.#loading === next) this.#loading = undefined;
-    });
-    return next;
-  }
-
-  async #fetchFirst(limit: number): Promise<void> {
-    const generation = this.generation;
-    let page: WirePage<WireSide>;
-    try {
-      const data: Record<string, unknown> = { limit };
-      if (this.filter !== undefined) data.filter = this.filter;
-      page = (await this.store.conn.request(
-        "GET",
-        "/me/conversations",
-        data,
-        "Get conversations",
-      )) as WirePage<WireSide>;
-    } catch (error) {
-      if (generation !== this.generation) return;
-      if ((error as { status?: number }).status === 404) {
-        // The current user does not exist yet: no conversations.
-        page = { data: [], cursor: null };
-      } else {
-        this.status.set(new Failure(error as Error));
-        return;
-      }
-    }
-    if (generation !== this.generation) return;
+  /** The newest conversations; held ones older than the page stay when the cursor still follows them. */
+  protected takeFirst(page: WirePage<WireSide>): void {
     const pageEdge = page.data.reduce((min, s) => Math.min(min, s.lastMessageAt), Number.POSITIVE_INFINITY);
     const fetched = new Set(page.data.map((s) => s.id));
-    // Held conversations older than the page stay when the cursor still follows them.
     const keepOlder = page.cursor !== null && this.status.peek() === true;
     const next: Entry[] = [];
     for (const s of page.data) next.push(this.#take(s));
@@ -129,36 +115,23 @@ export class ConversationList extends Resource {
     this.#entries = next;
     this.#sort();
     if (!keepOlder || this.#edge === Number.POSITIVE_INFINITY) {
-      this.#cursor = page.cursor;
+      this.cursor = page.cursor;
       this.#edge = pageEdge;
     }
-    this.status.set(true);
-    this.loadedAll.set(this.#cursor === null);
+    this.loadedAll.set(this.cursor === null);
   }
 
-  async loadMore(count = CONVERSATION_PAGE): Promise<void> {
-    const limit = Math.max(1, Math.min(MAX_CONVERSATION_PAGE, Math.floor(count)));
-    await this.#run(async () => {
-      if (this.status.peek() !== true || this.loadedAll.peek()) return;
-      const generation = this.generation;
-      const page = (await this.store.conn.request(
-        "GET",
-        "/me/conversations",
-        { limit, cursor: this.#cursor },
-        "Load more conversations",
-      )) as WirePage<WireSide>;
-      if (generation !== this.generation) return;
-      for (const s of page.data) {
-        this.#edge = Math.min(this.#edge, s.lastMessageAt);
-        if (this.#byId.has(s.id)) continue;
-        const e = this.#take(s);
-        this.#byId.set(s.id, e);
-        this.#entries.push(e);
-      }
-      this.#cursor = page.cursor;
-      this.#sort();
-      this.loadedAll.set(page.cursor === null);
-    });
+  protected takeMore(page: WirePage<WireSide>): void {
+    for (const s of page.data) {
+      this.#edge = Math.min(this.#edge, s.lastMessageAt);
+      if (this.#byId.has(s.id)) continue;
+      const e = this.#take(s);
+      this.#byId.set(s.id, e);
+      this.#entries.push(e);
+    }
+    this.cursor = page.cursor;
+    this.#sort();
+    this.loadedAll.set(page.cursor === null);
   }
 
   /** Holds a conversation (its side and snapshot) with the state `s`. */
@@ -193,7 +166,7 @@ export class ConversationList extends Resource {
 
   /** `user.created` for the current user: the list may have been empty because they did not exist. */
   meCreated(): void {
-    if (this.live) void this.#run(() => this.#fetchFirst(CONVERSATION_PAGE));
+    if (this.live) void this.run(() => this.fetchFirst(CONVERSATION_PAGE));
   }
 
   /** A side event, after the conversation's own store applied it. */
@@ -228,7 +201,11 @@ export class ConversationList extends Resource {
 
   #fetchOne(cid: string): void {
     const generation = this.generation;
-    this.store.conn.request("GET", this.store.path("me", "conversations", cid), {}, "Get conversation").then(
+    this.store.conn.fetch(
+      "GET",
+      this.store.path("me", "conversations", cid),
+      {},
+      "Get conversation",
       (data) => {
         if (generation === this.generation && this.status.peek() === true) this.#decide(cid, data as WireSide);
       },

@@ -3,13 +3,14 @@
 // messages that grows into the past with `loadMore` and at the top with new
 // messages.
 
+import type { Connection } from "../connection.js";
 import type { ContentBlock } from "../content.js";
 import { plaintext } from "../markup/index.js";
 import type { MessageSnapshot, ReactionsSummarySnapshot, ReferencedMessageSnapshot } from "../types.js";
 import type { ConvStore } from "./conversation.js";
-import { Resource } from "./resource.js";
 import { Derived, Failure, isPending, LOADING, type Pending, read, SnapshotList, Source } from "./signals.js";
 import type { UserResource } from "./users.js";
+import { PagedWindow, pageSize } from "./window.js";
 import { isAbsent, patchCustom, type WireMessage, type WirePage, type WireReaction } from "./wire.js";
 
 /** The first page of a window that only feeds `lastMessage`, and of a public one. */
@@ -194,7 +195,11 @@ export class MessageEntity {
   #fetch(): void {
     this.#fetching = true;
     this.#fetched = true;
-    this.conv.store.conn.request("GET", this.conv.path("messages", this.id), {}, "Get message").then(
+    this.conv.store.conn.fetch(
+      "GET",
+      this.conv.path("messages", this.id),
+      {},
+      "Get message",
       (data) => {
         this.#fetching = false;
         if (this.#refs > 0) this.set(data as WireMessage);
@@ -210,26 +215,17 @@ export class MessageEntity {
   }
 }
 
-/** Newest first; messages with the same time keep the order they came in. */
-function newerFirst(a: WireMessage, b: WireMessage): boolean {
-  return a.createdAt > b.createdAt;
-}
-
-export class MessageWindow extends Resource {
-  /** `true` when loaded, `null` when the current user cannot see the conversation. */
-  readonly status = new Source<true | null | Pending>(LOADING);
-  readonly loadedAll = new Source<boolean>(false);
+export class MessageWindow extends PagedWindow<WireMessage> {
+  protected readonly noun = "messages";
   /** False while a list that just attached waits for its full first page. */
   readonly #listReady = new Source(true);
   readonly #list = new SnapshotList<MessageSnapshot | null>();
   readonly #first = new Source<MessageEntity | undefined>(undefined);
   /** Held messages, newest first. */
   #held: MessageEntity[] = [];
-  #cursor: string | null = null;
   /** False once the window was trimmed: the cursor no longer follows the oldest held message. */
   #cursorValid = true;
   #listConsumers = 0;
-  #loading: Promise<void> | undefined;
   readonly snapshot: Derived<MessageSnapshot[] | null>;
   readonly lastMessage: Derived<MessageSnapshot | null>;
 
@@ -249,8 +245,20 @@ export class MessageWindow extends Resource {
     });
   }
 
-  #path(): string {
+  protected get conn(): Connection {
+    return this.conv.store.conn;
+  }
+
+  protected path(): string {
     return this.conv.path("messages");
+  }
+
+  protected firstLimit(): number {
+    return this.#listConsumers > 0 ? MESSAGE_PAGE : LAST_MESSAGE_LIMIT;
+  }
+
+  protected moreLimit(count: number | undefined): number {
+    return pageSize(count, MESSAGE_PAGE, MAX_MESSAGE_PAGE);
   }
 
   /**
@@ -263,14 +271,14 @@ export class MessageWindow extends Resource {
     if (this.#listConsumers === 1 && this.live) {
       // Until a full page is there, the list is not shown (no one-message flash).
       this.#listReady.set(false);
-      void this.#run(() => this.#ensureFullPage()).finally(() => this.#listReady.set(true));
+      void this.run(() => this.#ensureFullPage()).finally(() => this.#listReady.set(true));
     }
   }
 
   async #ensureFullPage(): Promise<void> {
     if (this.#listConsumers === 0 || this.status.peek() !== true) return;
     if (!this.#cursorValid || (!this.loadedAll.peek() && this.#held.length < MESSAGE_PAGE)) {
-      await this.#fetchFirst(MESSAGE_PAGE);
+      await this.fetchFirst(MESSAGE_PAGE);
     }
   }
 
@@ -278,18 +286,12 @@ export class MessageWindow extends Resource {
     if (this.#listConsumers > 0) this.#listConsumers--;
   }
 
-  protected start(): void {
-    this.conv.store.conn.subscribe(this.#path());
-    void this.#run(() => this.#fetchFirst(this.#firstLimit()));
+  protected clear(): void {
+    this.#setHeld([]);
+    this.#cursorValid = true;
   }
 
-  protected stop(): void {
-    this.conv.store.conn.unsubscribe(this.#path());
-    this.#setHeld([]);
-    this.status.set(LOADING);
-    this.loadedAll.set(false);
-    this.#cursor = null;
-    this.#cursorValid = true;
+  protected dispose(): void {
     this.snapshot.dispose();
     this.lastMessage.dispose();
     this.#list.dispose();
@@ -297,75 +299,18 @@ export class MessageWindow extends Resource {
     this.conv.store.maybeForget(this.conv);
   }
 
-  resync(): void {
-    void this.#run(() => this.#fetchFirst(this.#firstLimit()));
-  }
-
-  #firstLimit(): number {
-    return this.#listConsumers > 0 ? MESSAGE_PAGE : LAST_MESSAGE_LIMIT;
-  }
-
-  /** One fetch at a time: a `loadMore` waits for the first page, and so on. */
-  #run(f: () => Promise<void>): Promise<void> {
-    const previous = this.#loading ?? Promise.resolve();
-    const next = previous.then(f, f);
-    this.#loading = next;
-    void next.finally(() => {
-      if (this.#loading === next) this.#loading = undefined;
-    });
-    return next;
-  }
-
-  async loadMore(count = MESSAGE_PAGE): Promise<void> {
-    const limit = Math.max(1, Math.min(MAX_MESSAGE_PAGE, Math.floor(count)));
-    await this.#run(async () => {
-      if (this.status.peek() !== true || this.loadedAll.peek()) return;
-      if (!this.#cursorValid) {
-        await this.#fetchFirst(Math.min(MAX_MESSAGE_PAGE, this.#held.length + limit));
-        return;
-      }
-      const generation = this.generation;
-      const page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit, cursor: this.#cursor },
-        "Load more messages",
-      )) as WirePage<WireMessage>;
-      if (generation !== this.generation || this.status.peek() !== true) return;
-      const known = new Set(this.#held.map((m) => m.id));
-      const added = page.data.filter((m) => !known.has(m.id)).map((m) => this.conv.acquireMessage(m.id, m));
-      this.#cursor = page.cursor;
-      this.#setHeld([...this.#held, ...added]);
-      for (const m of added) m.release();
-      this.loadedAll.set(page.cursor === null);
-    });
+  /** After a trim the cursor is lost: fetch the newest ones again, as many as wanted. */
+  protected override async beforeMore(limit: number): Promise<boolean> {
+    if (this.#cursorValid) return false;
+    await this.fetchFirst(Math.min(MAX_MESSAGE_PAGE, this.#held.length + limit));
+    return true;
   }
 
   /**
-   * Fetches the newest `limit` messages. On a resync the page replaces what
-   * it covers; older held messages stay when the cursor still follows them.
+   * The newest messages. On a resync the page replaces what it covers;
+   * older held messages stay when the cursor still follows them.
    */
-  async #fetchFirst(limit: number): Promise<void> {
-    const generation = this.generation;
-    let page: WirePage<WireMessage>;
-    try {
-      page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit },
-        "Get messages",
-      )) as WirePage<WireMessage>;
-    } catch (error) {
-      if (generation !== this.generation) return;
-      if (isAbsent(error)) {
-        this.#setHeld([]);
-        this.status.set(null);
-      } else {
-        this.status.set(new Failure(error as Error));
-      }
-      return;
-    }
-    if (generation !== this.generation) return;
+  protected takeFirst(page: WirePage<WireMessage>): void {
     const fresh = page.data.map((m) => this.conv.acquireMessage(m.id, m));
     const oldest = page.data[page.data.length - 1];
     let held = fresh;
@@ -377,28 +322,36 @@ export class MessageWindow extends Resource {
       });
       if (older.length > 0) {
         held = [...fresh, ...older];
-        cursor = this.#cursor;
+        cursor = this.cursor;
       }
     }
     // Held messages the page should have shown but did not were deleted meanwhile.
     const kept = new Set(held);
     for (const m of this.#held) {
       const w = m.value;
-      if (
-        !kept.has(m) &&
-        !isPending(w) &&
-        w !== null &&
-        (page.cursor === null || (oldest && w.createdAt >= oldest.createdAt))
-      ) {
-        m.set(null);
-      }
+      const covered =
+        page.cursor === null ||
+        (oldest !== undefined && w !== null && !isPending(w) && w.createdAt >= oldest.createdAt);
+      if (!kept.has(m) && !isPending(w) && w !== null && covered) m.set(null);
     }
-    this.#cursor = cursor;
+    this.cursor = cursor;
     this.#cursorValid = true;
     this.#setHeld(held);
     for (const m of fresh) m.release();
-    this.status.set(true);
     this.loadedAll.set(cursor === null);
+  }
+
+  protected takeMore(page: WirePage<WireMessage>): void {
+    const added = page.data.filter((m) => !this.#holds(m.id)).map((m) => this.conv.acquireMessage(m.id, m));
+    this.cursor = page.cursor;
+    this.#setHeld([...this.#held, ...added]);
+    for (const m of added) m.release();
+    this.loadedAll.set(page.cursor === null);
+  }
+
+  #holds(id: string): boolean {
+    const m = this.conv.messages.get(id);
+    return m !== undefined && this.#held.includes(m);
   }
 
   /** Replaces the held messages (holding the new ones, letting go of the gone ones). */
@@ -436,24 +389,19 @@ export class MessageWindow extends Resource {
 
   /** `message.created`. */
   created(w: WireMessage): void {
-    if (this.status.peek() !== true) {
-      // Not loaded: the page being fetched includes it. Not visible: ignore.
-      return;
-    }
-    const existing = this.conv.messages.get(w.id);
-    if (existing && this.#held.includes(existing)) {
-      existing.set(w);
+    // Not loaded: the page being fetched includes it. Not visible: ignore.
+    if (this.status.peek() !== true) return;
+    if (this.#holds(w.id)) {
+      this.conv.messages.get(w.id)?.set(w);
       return;
     }
     const oldest = this.#held[this.#held.length - 1]?.value;
-    if (!this.loadedAll.peek() && oldest && !isPending(oldest) && oldest !== null && w.createdAt < oldest.createdAt) {
-      return;
-    }
+    if (!this.loadedAll.peek() && oldest && !isPending(oldest) && w.createdAt < oldest.createdAt) return;
     const entity = this.conv.acquireMessage(w.id, w);
     let i = 0;
     while (i < this.#held.length) {
       const v = (this.#held[i] as MessageEntity).value;
-      if (isPending(v) || v === null || newerFirst(w, v) || w.createdAt === v.createdAt) break;
+      if (isPending(v) || v === null || w.createdAt >= v.createdAt) break;
       i++;
     }
     this.#insertAt(i, entity);
@@ -471,7 +419,8 @@ export class MessageWindow extends Resource {
   /** `message.deleted`. */
   deleted(id: string, newLast: WireMessage | null): void {
     if (this.status.peek() !== true) return;
-    const i = this.#held.findIndex((m) => m.id === id);
+    const m = this.conv.messages.get(id);
+    const i = m ? this.#held.indexOf(m) : -1;
     if (i >= 0) this.#removeAt(i);
     if (this.#held.length === 0 && newLast) {
       const entity = this.conv.acquireMessage(newLast.id, newLast);
@@ -484,22 +433,8 @@ export class MessageWindow extends Resource {
   cleared(): void {
     if (this.status.peek() !== true) return;
     this.#setHeld([]);
-    this.#cursor = null;
+    this.cursor = null;
     this.#cursorValid = true;
     this.loadedAll.set(true);
-  }
-
-  /** The current user joined: a window that found nothing looks again. */
-  joined(): void {
-    if (this.live && this.status.peek() === null) void this.#run(() => this.#fetchFirst(this.#firstLimit()));
-  }
-
-  /** The current user left: nothing is visible any more. */
-  left(): void {
-    if (!this.live) return;
-    this.#setHeld([]);
-    this.status.set(null);
-    this.loadedAll.set(false);
-    this.#cursor = null;
   }
 }

@@ -1,6 +1,7 @@
 // Participants: one entry per (conversation, user), shared by the
 // participant window and single-participant subscriptions.
 
+import type { Connection } from "../connection.js";
 import { ApiError } from "../errors.js";
 import type { ParticipantSnapshot } from "../types.js";
 import type { ConvStore } from "./conversation.js";
@@ -17,6 +18,7 @@ import {
   sameFields,
 } from "./signals.js";
 import type { UserResource } from "./users.js";
+import { PagedWindow, pageSize } from "./window.js";
 import { applyDiff, isAbsent, type WirePage, type WireParticipant } from "./wire.js";
 
 export const PARTICIPANT_PAGE = 10;
@@ -78,13 +80,10 @@ function before(a: WireParticipant, b: WireParticipant): boolean {
 }
 
 /** `ConversationRef.subscribeParticipants`. */
-export class ParticipantWindow extends Resource {
-  readonly status = new Source<true | null | Pending>(LOADING);
-  readonly loadedAll = new Source<boolean>(false);
+export class ParticipantWindow extends PagedWindow<WireParticipant> {
+  protected readonly noun = "participants";
   readonly #list = new SnapshotList<ParticipantSnapshot | null>();
   #held: ParticipantEntity[] = [];
-  #cursor: string | null = null;
-  #loading: Promise<void> | undefined;
   readonly snapshot: Derived<ParticipantSnapshot[] | null>;
 
   constructor(readonly conv: ConvStore) {
@@ -96,90 +95,49 @@ export class ParticipantWindow extends Resource {
     });
   }
 
-  #path(): string {
+  protected get conn(): Connection {
+    return this.conv.store.conn;
+  }
+
+  protected path(): string {
     return this.conv.path("participants");
   }
 
-  protected start(): void {
-    this.conv.store.conn.subscribe(this.#path());
-    void this.#run(() => this.#fetchFirst());
+  /** After a reconnect, as many as were shown, so the window does not shrink. */
+  protected firstLimit(): number {
+    return Math.max(PARTICIPANT_PAGE, Math.min(MAX_PARTICIPANT_PAGE, this.#held.length));
   }
 
-  protected stop(): void {
-    this.conv.store.conn.unsubscribe(this.#path());
+  protected moreLimit(count: number | undefined): number {
+    return pageSize(count, PARTICIPANT_PAGE, MAX_PARTICIPANT_PAGE);
+  }
+
+  protected clear(): void {
     this.#setHeld([]);
-    this.status.set(LOADING);
-    this.loadedAll.set(false);
-    this.#cursor = null;
+  }
+
+  protected dispose(): void {
     this.snapshot.dispose();
     this.#list.dispose();
     if (this.conv.participantWindow === this) this.conv.participantWindow = undefined;
     this.conv.store.maybeForget(this.conv);
   }
 
-  resync(): void {
-    void this.#run(() => this.#fetchFirst());
-  }
-
-  #run(f: () => Promise<void>): Promise<void> {
-    const next = (this.#loading ?? Promise.resolve()).then(f, f);
-    this.#loading = next;
-    void next.finally(() => {
-      if (this.#loading === next) this.#loading = undefined;
-    });
-    return next;
-  }
-
-  async #fetchFirst(): Promise<void> {
-    const generation = this.generation;
-    // After a reconnect, ask for as many as were shown, so the window does not shrink.
-    const limit = Math.max(PARTICIPANT_PAGE, Math.min(MAX_PARTICIPANT_PAGE, this.#held.length));
-    let page: WirePage<WireParticipant>;
-    try {
-      page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit },
-        "Get participants",
-      )) as WirePage<WireParticipant>;
-    } catch (error) {
-      if (generation !== this.generation) return;
-      if (isAbsent(error)) {
-        this.#setHeld([]);
-        this.status.set(null);
-      } else {
-        this.status.set(new Failure(error as Error));
-      }
-      return;
-    }
-    if (generation !== this.generation) return;
+  protected takeFirst(page: WirePage<WireParticipant>): void {
     const fresh = page.data.map((p) => this.conv.acquireParticipant(p.id, p));
     this.#setHeld(fresh);
     for (const p of fresh) p.release();
-    this.#cursor = page.cursor;
-    this.status.set(true);
+    this.cursor = page.cursor;
     this.loadedAll.set(page.cursor === null);
   }
 
-  async loadMore(count = PARTICIPANT_PAGE): Promise<void> {
-    const limit = Math.max(1, Math.min(MAX_PARTICIPANT_PAGE, Math.floor(count)));
-    await this.#run(async () => {
-      if (this.status.peek() !== true || this.loadedAll.peek()) return;
-      const generation = this.generation;
-      const page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit, cursor: this.#cursor },
-        "Load more participants",
-      )) as WirePage<WireParticipant>;
-      if (generation !== this.generation || this.status.peek() !== true) return;
-      const known = new Set(this.#held.map((p) => p.userId));
-      const added = page.data.filter((p) => !known.has(p.id)).map((p) => this.conv.acquireParticipant(p.id, p));
-      this.#setHeld([...this.#held, ...added]);
-      for (const p of added) p.release();
-      this.#cursor = page.cursor;
-      this.loadedAll.set(page.cursor === null);
-    });
+  protected takeMore(page: WirePage<WireParticipant>): void {
+    const known = new Set(this.#held.map((p) => p.userId));
+    const added = page.data.filter((p) => !known.has(p.id)).map((p) => this.conv.acquireParticipant(p.id, p));
+    this.#setHeld([...this.#held, ...added]);
+    for (const p of added) p.release();
+    this.cursor = page.cursor;
+    this.loadedAll.set(page.cursor === null);
   }
 
   #setHeld(next: ParticipantEntity[]): void {
@@ -213,18 +171,6 @@ export class ParticipantWindow extends Resource {
     if (this.status.peek() !== true) return;
     const next = this.#held.filter((p) => p.userId !== userId);
     if (next.length !== this.#held.length) this.#setHeld(next);
-  }
-
-  joined(): void {
-    if (this.live && this.status.peek() === null) void this.#run(() => this.#fetchFirst());
-  }
-
-  left(): void {
-    if (!this.live) return;
-    this.#setHeld([]);
-    this.status.set(null);
-    this.loadedAll.set(false);
-    this.#cursor = null;
   }
 }
 
@@ -274,7 +220,11 @@ export class SingleParticipant extends Resource {
 
   #fetch(): void {
     const generation = this.generation;
-    this.conv.store.conn.request("GET", this.#path(), {}, "Get participant").then(
+    this.conv.store.conn.fetch(
+      "GET",
+      this.#path(),
+      {},
+      "Get participant",
       (data) => {
         if (generation !== this.generation) return;
         this.#entity?.set(data as WireParticipant);

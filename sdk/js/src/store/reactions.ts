@@ -1,11 +1,12 @@
 // Who reacted to a message with one emoji, oldest first.
 
+import type { Connection } from "../connection.js";
 import type { SingleReactionSnapshot } from "../types.js";
 import type { ConvStore } from "./conversation.js";
-import { Resource } from "./resource.js";
-import { Derived, Failure, LOADING, type Pending, read, Source, sameItems } from "./signals.js";
+import { Derived, read, Source, sameItems } from "./signals.js";
 import type { UserResource } from "./users.js";
-import { isAbsent, type WirePage, type WireReactionEntry } from "./wire.js";
+import { PagedWindow, pageSize } from "./window.js";
+import type { WirePage, WireReactionEntry } from "./wire.js";
 
 export const REACTION_PAGE = 30;
 
@@ -15,15 +16,10 @@ interface Entry {
   readonly user: UserResource;
 }
 
-export class ReactionsResource extends Resource {
-  readonly status = new Source<true | null | Pending>(LOADING);
-  readonly loadedAll = new Source<boolean>(false);
+export class ReactionsResource extends PagedWindow<WireReactionEntry> {
+  protected readonly noun = "reactions";
   readonly #entries = new Source<readonly Entry[]>([]);
-  #cursor: string | null = null;
-  #loading: Promise<void> | undefined;
   readonly snapshot: Derived<SingleReactionSnapshot[] | null>;
-  /** The first page as fetched (for `getFirstReactions`). */
-  firstPage: readonly Entry[] = [];
 
   constructor(
     readonly conv: ConvStore,
@@ -53,38 +49,32 @@ export class ReactionsResource extends Resource {
     );
   }
 
-  #path(): string {
+  protected get conn(): Connection {
+    return this.conv.store.conn;
+  }
+
+  protected path(): string {
     return this.conv.path("messages", this.messageId, "reactions", this.emoji);
   }
 
-  protected start(): void {
-    this.conv.store.conn.subscribe(this.#path());
-    void this.#run(() => this.#fetchFirst());
+  /** After a reconnect, as many as were shown. */
+  protected firstLimit(): number {
+    return Math.max(REACTION_PAGE, this.#entries.peek().length);
   }
 
-  protected stop(): void {
-    this.conv.store.conn.unsubscribe(this.#path());
+  protected moreLimit(count: number | undefined): number {
+    return pageSize(count, REACTION_PAGE, Number.MAX_SAFE_INTEGER);
+  }
+
+  protected clear(): void {
     this.#setEntries([]);
-    this.status.set(LOADING);
-    this.loadedAll.set(false);
-    this.#cursor = null;
+  }
+
+  protected dispose(): void {
     this.snapshot.dispose();
     const key = `${this.messageId}\n${this.emoji}`;
     if (this.conv.reactions.get(key) === this) this.conv.reactions.delete(key);
     this.conv.store.maybeForget(this.conv);
-  }
-
-  resync(): void {
-    void this.#run(() => this.#fetchFirst());
-  }
-
-  #run(f: () => Promise<void>): Promise<void> {
-    const next = (this.#loading ?? Promise.resolve()).then(f, f);
-    this.#loading = next;
-    void next.finally(() => {
-      if (this.#loading === next) this.#loading = undefined;
-    });
-    return next;
   }
 
   #entry(w: WireReactionEntry): Entry {
@@ -97,54 +87,18 @@ export class ReactionsResource extends Resource {
     this.#entries.set(next);
   }
 
-  async #fetchFirst(): Promise<void> {
-    const generation = this.generation;
-    const limit = Math.max(REACTION_PAGE, this.#entries.peek().length);
-    let page: WirePage<WireReactionEntry>;
-    try {
-      page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit },
-        "Get reactions",
-      )) as WirePage<WireReactionEntry>;
-    } catch (error) {
-      if (generation !== this.generation) return;
-      if (isAbsent(error)) {
-        this.#setEntries([]);
-        this.status.set(null);
-      } else {
-        this.status.set(new Failure(error as Error));
-      }
-      return;
-    }
-    if (generation !== this.generation) return;
-    const entries = page.data.map((w) => this.#entry(w));
-    this.firstPage = entries.slice(0, REACTION_PAGE);
-    this.#cursor = page.cursor;
-    this.#setEntries(entries);
-    this.status.set(true);
+  protected takeFirst(page: WirePage<WireReactionEntry>): void {
+    this.cursor = page.cursor;
+    this.#setEntries(page.data.map((w) => this.#entry(w)));
     this.loadedAll.set(page.cursor === null);
   }
 
-  async loadMore(count = REACTION_PAGE): Promise<void> {
-    const limit = Math.max(1, Math.floor(count));
-    await this.#run(async () => {
-      if (this.status.peek() !== true || this.loadedAll.peek()) return;
-      const generation = this.generation;
-      const page = (await this.conv.store.conn.request(
-        "GET",
-        this.#path(),
-        { limit, cursor: this.#cursor },
-        "Load more reactions",
-      )) as WirePage<WireReactionEntry>;
-      if (generation !== this.generation || this.status.peek() !== true) return;
-      const known = new Set(this.#entries.peek().map((e) => e.userId));
-      const added = page.data.filter((w) => !known.has(w.userId)).map((w) => this.#entry(w));
-      this.#cursor = page.cursor;
-      this.#setEntries([...this.#entries.peek(), ...added]);
-      this.loadedAll.set(page.cursor === null);
-    });
+  protected takeMore(page: WirePage<WireReactionEntry>): void {
+    const known = new Set(this.#entries.peek().map((e) => e.userId));
+    const added = page.data.filter((w) => !known.has(w.userId)).map((w) => this.#entry(w));
+    this.cursor = page.cursor;
+    this.#setEntries([...this.#entries.peek(), ...added]);
+    this.loadedAll.set(page.cursor === null);
   }
 
   /** `reaction.added`. */
@@ -169,17 +123,5 @@ export class ReactionsResource extends Resource {
     const entries = this.#entries.peek();
     const next = entries.filter((e) => e.userId !== userId);
     if (next.length !== entries.length) this.#setEntries(next);
-  }
-
-  joined(): void {
-    if (this.live && this.status.peek() === null) void this.#run(() => this.#fetchFirst());
-  }
-
-  /** The current user left, or the message was deleted. */
-  left(): void {
-    if (!this.live) return;
-    this.#setEntries([]);
-    this.status.set(null);
-    this.loadedAll.set(false);
   }
 }

@@ -59,7 +59,11 @@ export class TypingResource extends Resource {
 
   #fetch(): void {
     const generation = this.generation;
-    this.conv.store.conn.request("GET", this.#path(), {}, "Get typing").then(
+    this.conv.store.conn.fetch(
+      "GET",
+      this.#path(),
+      {},
+      "Get typing",
       (data) => {
         if (generation === this.generation) this.#set(parse(data as Record<string, unknown>));
       },

@@ -114,7 +114,11 @@ export class Users {
     this.#wanted = new Set();
     for (let i = 0; i < ids.length; i += MAX_USER_BATCH) {
       const batch = ids.slice(i, i + MAX_USER_BATCH);
-      this.store.conn.request("GET", "/users", { ids: batch, includePrivateFields: false }, "Get users").then(
+      this.store.conn.fetch(
+        "GET",
+        "/users",
+        { ids: batch, includePrivateFields: false },
+        "Get users",
         (data) => {
           const found = (data ?? {}) as Record<string, WireUser>;
           for (const id of batch) {
@@ -202,7 +206,11 @@ export class OnlineResource extends Resource {
 
   #fetch(): void {
     const generation = this.generation;
-    this.store.conn.request("GET", this.#path(), {}, "Get online status").then(
+    this.store.conn.fetch(
+      "GET",
+      this.#path(),
+      {},
+      "Get online status",
       (data) => {
         if (generation !== this.generation) return;
         this.#state.set(Object.freeze({ isConnected: Boolean((data as { isConnected?: unknown })?.isConnected) }));

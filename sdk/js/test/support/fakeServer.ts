@@ -83,7 +83,8 @@ export function side(id: string, lastMessageAt: number, extra: Partial<Side> = {
   };
 }
 
-type Reply = { status: number; data: unknown };
+/** An answer; `then`: events published right behind it (as if in the same network read). */
+type Reply = { status: number; data: unknown; then?: Record<string, unknown>[] };
 type Handler = (
   method: string,
   path: string,
@@ -149,6 +150,7 @@ export class FakeServer {
     reply ??= this.#model(method, path, data ?? {});
     if (method === "GET") this.gets.set(path, (this.gets.get(path) ?? 0) + 1);
     socket.deliver([seq, reply.status, reply.data]);
+    if (reply.then) this.pushTo(socket, reply.then);
   }
 
   #model(method: string, path: string, data: Record<string, unknown>): Reply {
