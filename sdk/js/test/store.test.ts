@@ -291,6 +291,33 @@ describe("connection", () => {
     expect(s.length).toBe(4);
   });
 
+  it("connects lazily, closes when nothing has needed it for a while, and reconnects on demand", async () => {
+    vi.useFakeTimers();
+    try {
+      seed(1);
+      const s = session();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(server.sockets.length).toBe(0);
+      const sub = s.user("alice").subscribe();
+      await vi.advanceTimersByTimeAsync(10);
+      expect((await sub.connected).latestSnapshot?.name).toBe("Alice");
+      expect(server.open.length).toBe(1);
+      sub.unsubscribe();
+      // The user lingers 5 s, then is unsubscribed; the socket closes 3 s after that.
+      await vi.advanceTimersByTimeAsync(7_000);
+      expect(server.open.length).toBe(1);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(server.open.length).toBe(0);
+      expect(server.requests("UNSUBSCRIBE", "/users/alice").length).toBe(1);
+      const again = s.user("bob").get();
+      await vi.advanceTimersByTimeAsync(10);
+      expect((await again)?.name).toBe("Bob");
+      expect(server.sockets.length).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("sends a send again on the new socket with the same idempotency key", async () => {
     seed(1);
     let lost = true;
