@@ -277,7 +277,9 @@ describe("connection", () => {
       return {
         status: 200,
         data: page,
-        then: [{ type: "message.created", conversationId: "c1", messageId: "m4", state: message("m4", "bob", 4) }],
+        followedBy: [
+          { type: "message.created", conversationId: "c1", messageId: "m4", state: message("m4", "bob", 4) },
+        ],
       };
     });
     again = true;

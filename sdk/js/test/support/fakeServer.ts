@@ -83,8 +83,8 @@ export function side(id: string, lastMessageAt: number, extra: Partial<Side> = {
   };
 }
 
-/** An answer; `then`: events published right behind it (as if in the same network read). */
-type Reply = { status: number; data: unknown; then?: Record<string, unknown>[] };
+/** An answer; `followedBy`: events published right behind it (as if in the same network read). */
+type Reply = { status: number; data: unknown; followedBy?: Record<string, unknown>[] };
 type Handler = (
   method: string,
   path: string,
@@ -150,7 +150,7 @@ export class FakeServer {
     reply ??= this.#model(method, path, data ?? {});
     if (method === "GET") this.gets.set(path, (this.gets.get(path) ?? 0) + 1);
     socket.deliver([seq, reply.status, reply.data]);
-    if (reply.then) this.pushTo(socket, reply.then);
+    if (reply.followedBy) this.pushTo(socket, reply.followedBy);
   }
 
   #model(method: string, path: string, data: Record<string, unknown>): Reply {
