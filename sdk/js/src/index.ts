@@ -3,6 +3,8 @@
 // that TalkJS documents, for interoperability.
 
 export { ApiError } from "./errors.js";
+/** Chinwag extensions: the markup parser the server uses, and its inverse (for editing a message's text). */
+export { type ParseOptions, parse as parseMarkup, toMarkup } from "./markup/index.js";
 export { type HasId, oneOnOneId } from "./oneOnOneId.js";
 export { registerPolyfills } from "./polyfills.js";
 export type { ReactionsRef as ReactionRef } from "./refs.js";

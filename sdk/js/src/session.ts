@@ -5,7 +5,7 @@ import { FatalError, TokenSource } from "./auth.js";
 import { Connection } from "./connection.js";
 import type { FileToken } from "./content.js";
 import { ApiError, checkId } from "./errors.js";
-import { authorizedFetch, currentFetch } from "./http.js";
+import { authorizedFetch, authorizedUpload, currentFetch } from "./http.js";
 import { ConversationRef, UserRef } from "./refs.js";
 import { ConversationSearchImpl, MessageSearchImpl } from "./search.js";
 import { Store } from "./store/index.js";
@@ -25,6 +25,7 @@ import type {
   SearchStatus,
   Subscription,
   TalkSessionOptions,
+  UploadOptions,
   VideoFileMetadata,
   VoiceRecordingFileMetadata,
 } from "./types.js";
@@ -236,24 +237,24 @@ export class TalkSession {
     return new ConversationSearchImpl(this.#core, onResults);
   }
 
-  uploadFile(data: Blob, metadata: GenericFileMetadata): Promise<FileToken> {
-    return this.#upload(data, metadata, undefined);
+  uploadFile(data: Blob, metadata: GenericFileMetadata, options?: UploadOptions): Promise<FileToken> {
+    return this.#upload(data, metadata, undefined, options);
   }
 
-  uploadImage(data: Blob, metadata: ImageFileMetadata): Promise<FileToken> {
-    return this.#upload(data, metadata, "image");
+  uploadImage(data: Blob, metadata: ImageFileMetadata, options?: UploadOptions): Promise<FileToken> {
+    return this.#upload(data, metadata, "image", options);
   }
 
-  uploadVideo(data: Blob, metadata: VideoFileMetadata): Promise<FileToken> {
-    return this.#upload(data, metadata, "video");
+  uploadVideo(data: Blob, metadata: VideoFileMetadata, options?: UploadOptions): Promise<FileToken> {
+    return this.#upload(data, metadata, "video", options);
   }
 
-  uploadAudio(data: Blob, metadata: AudioFileMetadata): Promise<FileToken> {
-    return this.#upload(data, metadata, "audio");
+  uploadAudio(data: Blob, metadata: AudioFileMetadata, options?: UploadOptions): Promise<FileToken> {
+    return this.#upload(data, metadata, "audio", options);
   }
 
-  uploadVoice(data: Blob, metadata: VoiceRecordingFileMetadata): Promise<FileToken> {
-    return this.#upload(data, metadata, "voice");
+  uploadVoice(data: Blob, metadata: VoiceRecordingFileMetadata, options?: UploadOptions): Promise<FileToken> {
+    return this.#upload(data, metadata, "voice", options);
   }
 
   /**
@@ -376,6 +377,7 @@ export class TalkSession {
     data: Blob,
     metadata: { filename: string; width?: number; height?: number; duration?: number },
     subtype: "image" | "video" | "audio" | "voice" | undefined,
+    options: UploadOptions | undefined,
   ): Promise<FileToken> {
     // The server refuses a file it would not take before the bytes are sent.
     await this.#request("POST", "/files/validate", { filename: metadata.filename, filesize: data.size }, "Upload file");
@@ -387,10 +389,15 @@ export class TalkSession {
       if (v !== undefined) form.append(key, String(v));
     }
     const url = `${this.#endpoints.rest}/${encodeURIComponent(this.appId)}/files`;
-    const response = await authorizedFetch(this.#tokens, url, { method: "POST", body: form }, "Upload file");
-    const body = (await response.json().catch(() => null)) as { fileToken?: unknown } | null;
+    const body = (
+      options?.onProgress && typeof XMLHttpRequest !== "undefined"
+        ? await authorizedUpload(this.#tokens, url, form, "Upload file", options.onProgress)
+        : await (await authorizedFetch(this.#tokens, url, { method: "POST", body: form }, "Upload file"))
+            .json()
+            .catch(() => null)
+    ) as { fileToken?: unknown } | null;
     if (typeof body?.fileToken !== "string") {
-      throw new ApiError("Upload file", response.status, { errorCode: "BAD_RESPONSE", reasons: ["no fileToken"] });
+      throw new ApiError("Upload file", 200, { errorCode: "BAD_RESPONSE", reasons: ["no fileToken"] });
     }
     return body.fileToken as FileToken;
   }

@@ -222,6 +222,18 @@ export interface EditMessageParams {
   content?: [SendContentBlock];
 }
 
+/**
+ * Options of an upload (a Chinwag extension; `@talkjs/core` takes none).
+ */
+export interface UploadOptions {
+  /**
+   * Called as the bytes go out, with the bytes sent so far and the total (of
+   * the whole request body). In a browser this uses `XMLHttpRequest`, the one
+   * API that reports upload progress; elsewhere it is ignored.
+   */
+  onProgress?: (sent: number, total: number) => void;
+}
+
 export interface GenericFileMetadata {
   filename: string;
 }
@@ -377,6 +389,8 @@ export interface TalkSessionOptions {
    * The Chinwag server, as `host[:port]` (for example `"127.0.0.1:8080"` or
    * `"chat.example.com"`). Local addresses (`localhost`, IPv4 literals) use
    * `ws://` and `http://`; every other host uses `wss://` and `https://`.
+   * A full origin such as `"http://chat.internal:8080"` (a Chinwag
+   * extension) says which.
    */
   host?: string;
   /** A user token (JWT). Prefer {@link TalkSession.setToken}. */

@@ -14,8 +14,12 @@ function isLocal(host: string): boolean {
   return host.includes("localhost") || host.includes("localtest.me") || /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(host);
 }
 
-export function endpoints(host: string): Endpoints {
-  const secure = !isLocal(host);
+export function endpoints(hostOrOrigin: string): Endpoints {
+  // A full origin (a Chinwag extension: "http://chat.internal:8080") says
+  // its scheme itself; a bare host is guessed as TalkJS's client does.
+  const origin = /^(https?):\/\/([^/]+)\/?$/i.exec(hostOrOrigin);
+  const host = origin ? (origin[2] as string) : hostOrOrigin;
+  const secure = origin ? origin[1]?.toLowerCase() === "https" : !isLocal(host);
   const ws = secure ? "wss" : "ws";
   const http = secure ? "https" : "http";
   return {
