@@ -2,6 +2,7 @@
 //! `/public_api/v1/{appId}`), credentials extraction, the one error mapping,
 //! and the OpenAPI document generated from the handlers.
 
+mod assets;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -37,6 +38,8 @@ pub struct AppState {
     /// Bounds on connections, requests and websockets (shared: every socket's
     /// task holds a clone of the state).
     pub limits: Arc<NetLimits>,
+    /// The app the demo page at `/` signs into (None: no demo page).
+    pub demo_app: Option<String>,
     router: Arc<OnceLock<Router>>,
 }
 
@@ -48,7 +51,18 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(services: Services) -> Self {
-        AppState { services, limits: Arc::new(NetLimits::default()), router: Arc::new(OnceLock::new()) }
+        AppState {
+            services,
+            limits: Arc::new(NetLimits::default()),
+            demo_app: Some("dev".to_owned()),
+            router: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The app the demo page at `/` uses; None turns the page off.
+    pub fn with_demo_app(mut self, app_id: Option<String>) -> Self {
+        self.demo_app = app_id;
+        self
     }
 
     pub fn with_limits(mut self, limits: NetLimits) -> Self {
@@ -171,6 +185,7 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()).into_response() }
             }),
         )
+        .merge(assets::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(|| async { metrics::render() }))

@@ -52,6 +52,8 @@ pub(crate) struct Settings {
     integrity_check: bool,
     /// Uploads never attached to a message are deleted after this long.
     upload_ttl_seconds: u64,
+    /// The app the demo page at `/` signs into; empty: no demo page.
+    demo_app: String,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             body_timeout_seconds: net.body_timeout.as_secs(),
             integrity_check: true,
             upload_ttl_seconds: 86_400,
+            demo_app: "dev".to_owned(),
         }
     }
 }
@@ -110,11 +113,13 @@ const KEYS: &[&str] = &[
     "body_timeout_seconds",
     "integrity_check",
     "upload_ttl_seconds",
+    "demo_app",
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere (the
-/// last, by debug builds only, for fault-injection tests).
-const OTHER_VARIABLES: &[&str] = &["config", "log", "fault_panic_conversation"];
+/// last two by debug builds only: fault-injection tests, and serving the web
+/// UI from its build directory while working on it).
+const OTHER_VARIABLES: &[&str] = &["config", "log", "fault_panic_conversation", "dev_web_dist"];
 
 /// Values given on the command line (clap also reads `CHINWAG_DATA_DIR` and
 /// `CHINWAG_CONFIG` for these, which are needed before the file is read).
@@ -134,6 +139,8 @@ pub(crate) struct Overrides {
     pub(crate) rate_limit_per_second: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) socket_queue_limit: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) demo_app: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +168,8 @@ pub(crate) struct Config {
     pub(crate) integrity_check: bool,
     /// How long an upload may wait to be attached to a message.
     pub(crate) upload_ttl: Duration,
+    /// The app the demo page at `/` uses (None: no demo page).
+    pub(crate) demo_app: Option<String>,
     /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
     pub(crate) unknown_variables: Vec<String>,
 }
@@ -261,6 +270,7 @@ impl Config {
             net,
             integrity_check: s.integrity_check,
             upload_ttl: seconds("upload_ttl_seconds", s.upload_ttl_seconds)?,
+            demo_app: Some(s.demo_app).filter(|a| !a.is_empty()),
             unknown_variables,
         })
     }

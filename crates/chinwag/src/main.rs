@@ -63,6 +63,9 @@ enum Command {
         /// Event bundles a websocket may have queued before it is dropped; default 4096 (CHINWAG_SOCKET_QUEUE_LIMIT).
         #[arg(long)]
         socket_queue_limit: Option<usize>,
+        /// The app the demo page at `/` signs into; default `dev`; empty: no demo page (CHINWAG_DEMO_APP).
+        #[arg(long)]
+        demo_app: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -206,13 +209,22 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { common, listen, public_url, log_format, rate_limit_per_second, socket_queue_limit } => {
+        Command::Serve {
+            common,
+            listen,
+            public_url,
+            log_format,
+            rate_limit_per_second,
+            socket_queue_limit,
+            demo_app,
+        } => {
             let overrides = Overrides {
                 listen,
                 public_url,
                 log_format,
                 rate_limit_per_second,
                 socket_queue_limit,
+                demo_app,
                 ..Default::default()
             };
             let config = load(&common, overrides)?;
@@ -326,7 +338,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     spawn_upload_expiry(services.clone(), config.upload_ttl);
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
     println!("chinwag listening on http://{addr}");
-    let state = chinwag_server::AppState::new(services.clone()).with_limits(config.net.clone());
+    let state = chinwag_server::AppState::new(services.clone())
+        .with_limits(config.net.clone())
+        .with_demo_app(config.demo_app.clone());
     // Stop accepting on a signal, then give in-flight requests a bounded time.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);

@@ -27,6 +27,7 @@ mod reactions;
 mod read_state;
 mod realtime;
 mod transport;
+mod ui;
 mod users;
 mod ws;
 mod ws_limits;

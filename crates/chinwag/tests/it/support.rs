@@ -84,6 +84,8 @@ impl Server {
             .arg("--data-dir")
             .arg(dir)
             .env("CHINWAG_LOG", "warn")
+            // The tests check the UI the binary embeds, never a working copy.
+            .env_remove("CHINWAG_DEV_WEB_DIST")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,0 +1,1001 @@
+var He=globalThis,Ve=He.ShadowRoot&&(He.ShadyCSS===void 0||He.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,Ht=Symbol(),Us=new WeakMap,$e=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==Ht)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(Ve&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=Us.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&Us.set(t,e))}return e}toString(){return this.cssText}},js=n=>new $e(typeof n=="string"?n:n+"",void 0,Ht),k=(n,...e)=>{let t=n.length===1?n[0]:e.reduce((s,i,r)=>s+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(i)+n[r+1],n[0]);return new $e(t,n,Ht)},Ns=(n,e)=>{if(Ve)n.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),i=He.litNonce;i!==void 0&&s.setAttribute("nonce",i),s.textContent=t.cssText,n.appendChild(s)}},Vt=Ve?n=>n:n=>n instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return js(t)})(n):n;var{is:Qn,defineProperty:Zn,getOwnPropertyDescriptor:ei,getOwnPropertyNames:ti,getOwnPropertySymbols:si,getPrototypeOf:ni}=Object,Ge=globalThis,Fs=Ge.trustedTypes,ii=Fs?Fs.emptyScript:"",ri=Ge.reactiveElementPolyfillSupport,Ae=(n,e)=>n,Gt={toAttribute(n,e){switch(e){case Boolean:n=n?ii:null;break;case Object:case Array:n=n==null?n:JSON.stringify(n)}return n},fromAttribute(n,e){let t=n;switch(e){case Boolean:t=n!==null;break;case Number:t=n===null?null:Number(n);break;case Object:case Array:try{t=JSON.parse(n)}catch{t=null}}return t}},Ws=(n,e)=>!Qn(n,e),Ls={attribute:!0,type:String,converter:Gt,reflect:!1,useDefault:!1,hasChanged:Ws};Symbol.metadata??=Symbol("metadata"),Ge.litPropertyMetadata??=new WeakMap;var W=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=Ls){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),i=this.getPropertyDescriptor(e,s,t);i!==void 0&&Zn(this.prototype,e,i)}}static getPropertyDescriptor(e,t,s){let{get:i,set:r}=ei(this.prototype,e)??{get(){return this[t]},set(o){this[t]=o}};return{get:i,set(o){let a=i?.call(this);r?.call(this,o),this.requestUpdate(e,a,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??Ls}static _$Ei(){if(this.hasOwnProperty(Ae("elementProperties")))return;let e=ni(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(Ae("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(Ae("properties"))){let t=this.properties,s=[...ti(t),...si(t)];for(let i of s)this.createProperty(i,t[i])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,i]of t)this.elementProperties.set(s,i)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let i=this._$Eu(t,s);i!==void 0&&this._$Eh.set(i,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let i of s)t.unshift(Vt(i))}else e!==void 0&&t.push(Vt(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Ns(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),i=this.constructor._$Eu(e,s);if(i!==void 0&&s.reflect===!0){let r=(s.converter?.toAttribute!==void 0?s.converter:Gt).toAttribute(t,s.type);this._$Em=e,r==null?this.removeAttribute(i):this.setAttribute(i,r),this._$Em=null}}_$AK(e,t){let s=this.constructor,i=s._$Eh.get(e);if(i!==void 0&&this._$Em!==i){let r=s.getPropertyOptions(i),o=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:Gt;this._$Em=i;let a=o.fromAttribute(t,r.type);this[i]=a??this._$Ej?.get(i)??a,this._$Em=null}}requestUpdate(e,t,s,i=!1,r){if(e!==void 0){let o=this.constructor;if(i===!1&&(r=this[e]),s??=o.getPropertyOptions(e),!((s.hasChanged??Ws)(r,t)||s.useDefault&&s.reflect&&r===this._$Ej?.get(e)&&!this.hasAttribute(o._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:i,wrapped:r},o){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,o??t??this[e]),r!==!0||o!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),i===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[i,r]of this._$Ep)this[i]=r;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[i,r]of s){let{wrapped:o}=r,a=this[i];o!==!0||this._$AL.has(i)||a===void 0||this.C(i,void 0,r,a)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};W.elementStyles=[],W.shadowRootOptions={mode:"open"},W[Ae("elementProperties")]=new Map,W[Ae("finalized")]=new Map,ri?.({ReactiveElement:W}),(Ge.reactiveElementVersions??=[]).push("2.1.2");var Xt=globalThis,qs=n=>n,Ke=Xt.trustedTypes,Ds=Ke?Ke.createPolicy("lit-html",{createHTML:n=>n}):void 0,Yt="$lit$",q=`lit$${Math.random().toFixed(9).slice(2)}$`,Jt="?"+q,oi=`<${Jt}>`,te=document,Ee=()=>te.createComment(""),Te=n=>n===null||typeof n!="object"&&typeof n!="function",Qt=Array.isArray,Ks=n=>Qt(n)||typeof n?.[Symbol.iterator]=="function",Kt=`[ 	
+\f\r]`,Ce=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Bs=/-->/g,zs=/>/g,Z=RegExp(`>|${Kt}(?:([^\\s"'>=/]+)(${Kt}*=${Kt}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),Hs=/'/g,Vs=/"/g,Xs=/^(?:script|style|textarea|title)$/i,Zt=n=>(e,...t)=>({_$litType$:n,strings:e,values:t}),d=Zt(1),jr=Zt(2),Nr=Zt(3),U=Symbol.for("lit-noChange"),u=Symbol.for("lit-nothing"),Gs=new WeakMap,ee=te.createTreeWalker(te,129);function Ys(n,e){if(!Qt(n)||!n.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ds!==void 0?Ds.createHTML(e):e}var Js=(n,e)=>{let t=n.length-1,s=[],i,r=e===2?"<svg>":e===3?"<math>":"",o=Ce;for(let a=0;a<t;a++){let c=n[a],l,p,h=-1,g=0;for(;g<c.length&&(o.lastIndex=g,p=o.exec(c),p!==null);)g=o.lastIndex,o===Ce?p[1]==="!--"?o=Bs:p[1]!==void 0?o=zs:p[2]!==void 0?(Xs.test(p[2])&&(i=RegExp("</"+p[2],"g")),o=Z):p[3]!==void 0&&(o=Z):o===Z?p[0]===">"?(o=i??Ce,h=-1):p[1]===void 0?h=-2:(h=o.lastIndex-p[2].length,l=p[1],o=p[3]===void 0?Z:p[3]==='"'?Vs:Hs):o===Vs||o===Hs?o=Z:o===Bs||o===zs?o=Ce:(o=Z,i=void 0);let f=o===Z&&n[a+1].startsWith("/>")?" ":"";r+=o===Ce?c+oi:h>=0?(s.push(l),c.slice(0,h)+Yt+c.slice(h)+q+f):c+q+(h===-2?a:f)}return[Ys(n,r+(n[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},Pe=class n{constructor({strings:e,_$litType$:t},s){let i;this.parts=[];let r=0,o=0,a=e.length-1,c=this.parts,[l,p]=Js(e,t);if(this.el=n.createElement(l,s),ee.currentNode=this.el.content,t===2||t===3){let h=this.el.content.firstChild;h.replaceWith(...h.childNodes)}for(;(i=ee.nextNode())!==null&&c.length<a;){if(i.nodeType===1){if(i.hasAttributes())for(let h of i.getAttributeNames())if(h.endsWith(Yt)){let g=p[o++],f=i.getAttribute(h).split(q),x=/([.?@])?(.*)/.exec(g);c.push({type:1,index:r,name:x[2],strings:f,ctor:x[1]==="."?Ye:x[1]==="?"?Je:x[1]==="@"?Qe:ne}),i.removeAttribute(h)}else h.startsWith(q)&&(c.push({type:6,index:r}),i.removeAttribute(h));if(Xs.test(i.tagName)){let h=i.textContent.split(q),g=h.length-1;if(g>0){i.textContent=Ke?Ke.emptyScript:"";for(let f=0;f<g;f++)i.append(h[f],Ee()),ee.nextNode(),c.push({type:2,index:++r});i.append(h[g],Ee())}}}else if(i.nodeType===8)if(i.data===Jt)c.push({type:2,index:r});else{let h=-1;for(;(h=i.data.indexOf(q,h+1))!==-1;)c.push({type:7,index:r}),h+=q.length-1}r++}}static createElement(e,t){let s=te.createElement("template");return s.innerHTML=e,s}};function se(n,e,t=n,s){if(e===U)return e;let i=s!==void 0?t._$Co?.[s]:t._$Cl,r=Te(e)?void 0:e._$litDirective$;return i?.constructor!==r&&(i?._$AO?.(!1),r===void 0?i=void 0:(i=new r(n),i._$AT(n,t,s)),s!==void 0?(t._$Co??=[])[s]=i:t._$Cl=i),i!==void 0&&(e=se(n,i._$AS(n,e.values),i,s)),e}var Xe=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,i=(e?.creationScope??te).importNode(t,!0);ee.currentNode=i;let r=ee.nextNode(),o=0,a=0,c=s[0];for(;c!==void 0;){if(o===c.index){let l;c.type===2?l=new he(r,r.nextSibling,this,e):c.type===1?l=new c.ctor(r,c.name,c.strings,this,e):c.type===6&&(l=new Ze(r,this,e)),this._$AV.push(l),c=s[++a]}o!==c?.index&&(r=ee.nextNode(),o++)}return ee.currentNode=te,i}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},he=class n{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,i){this.type=2,this._$AH=u,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=i,this._$Cv=i?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=se(this,e,t),Te(e)?e===u||e==null||e===""?(this._$AH!==u&&this._$AR(),this._$AH=u):e!==this._$AH&&e!==U&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):Ks(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==u&&Te(this._$AH)?this._$AA.nextSibling.data=e:this.T(te.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,i=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=Pe.createElement(Ys(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===i)this._$AH.p(t);else{let r=new Xe(i,this),o=r.u(this.options);r.p(t),this.T(o),this._$AH=r}}_$AC(e){let t=Gs.get(e.strings);return t===void 0&&Gs.set(e.strings,t=new Pe(e)),t}k(e){Qt(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,i=0;for(let r of e)i===t.length?t.push(s=new n(this.O(Ee()),this.O(Ee()),this,this.options)):s=t[i],s._$AI(r),i++;i<t.length&&(this._$AR(s&&s._$AB.nextSibling,i),t.length=i)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=qs(e).nextSibling;qs(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},ne=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,i,r){this.type=1,this._$AH=u,this._$AN=void 0,this.element=e,this.name=t,this._$AM=i,this.options=r,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=u}_$AI(e,t=this,s,i){let r=this.strings,o=!1;if(r===void 0)e=se(this,e,t,0),o=!Te(e)||e!==this._$AH&&e!==U,o&&(this._$AH=e);else{let a=e,c,l;for(e=r[0],c=0;c<r.length-1;c++)l=se(this,a[s+c],t,c),l===U&&(l=this._$AH[c]),o||=!Te(l)||l!==this._$AH[c],l===u?e=u:e!==u&&(e+=(l??"")+r[c+1]),this._$AH[c]=l}o&&!i&&this.j(e)}j(e){e===u?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},Ye=class extends ne{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===u?void 0:e}},Je=class extends ne{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==u)}},Qe=class extends ne{constructor(e,t,s,i,r){super(e,t,s,i,r),this.type=5}_$AI(e,t=this){if((e=se(this,e,t,0)??u)===U)return;let s=this._$AH,i=e===u&&s!==u||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,r=e!==u&&(s===u||i);i&&this.element.removeEventListener(this.name,this,s),r&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},Ze=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){se(this,e)}},Qs={M:Yt,P:q,A:Jt,C:1,L:Js,R:Xe,D:Ks,V:se,I:he,H:ne,N:Je,U:Qe,B:Ye,F:Ze},ai=Xt.litHtmlPolyfillSupport;ai?.(Pe,he),(Xt.litHtmlVersions??=[]).push("3.3.3");var Zs=(n,e,t)=>{let s=t?.renderBefore??e,i=s._$litPart$;if(i===void 0){let r=t?.renderBefore??null;s._$litPart$=i=new he(e.insertBefore(Ee(),r),r,void 0,t??{})}return i._$AI(n),i};var es=globalThis,S=class extends W{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Zs(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return U}};S._$litElement$=!0,S.finalized=!0,es.litElementHydrateSupport?.({LitElement:S});var ci=es.litElementPolyfillSupport;ci?.({LitElement:S});(es.litElementVersions??=[]).push("4.2.2");var P=k`
+  :host {
+    --_bg: var(--cw-bg, #ffffff);
+    --_fg: var(--cw-fg, #1b1f24);
+    --_muted: var(--cw-muted, #56606b);
+    --_border: var(--cw-border, #d5dae0);
+    --_panel: var(--cw-panel, #f5f7f9);
+    --_hover: var(--cw-hover, #eaeef2);
+    --_accent: var(--cw-accent, #1d5bc7);
+    --_accent-fg: var(--cw-accent-fg, #ffffff);
+    --_bubble: var(--cw-bubble, #eaeef2);
+    --_bubble-fg: var(--cw-bubble-fg, #1b1f24);
+    --_bubble-me: var(--cw-bubble-me, var(--_accent));
+    --_bubble-me-fg: var(--cw-bubble-me-fg, var(--_accent-fg));
+    --_system: var(--cw-system, #fdf6e3);
+    --_system-fg: var(--cw-system-fg, #5c4a12);
+    --_badge: var(--cw-badge, #c4251b);
+    --_badge-fg: var(--cw-badge-fg, #ffffff);
+    --_online: var(--cw-online, #12864a);
+    --_danger: var(--cw-danger, #b42318);
+    --_radius: var(--cw-radius, 14px);
+    --_font: var(--cw-font, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif);
+    --_font-size: var(--cw-font-size, 15px);
+    --_focus: var(--cw-focus, #1d5bc7);
+    color-scheme: var(--cw-color-scheme, light);
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    color: var(--_fg);
+  }
+`,ue=k`
+  :host([theme="dark"]) {
+    --cw-bg: #15181c;
+    --cw-fg: #e7eaee;
+    --cw-muted: #a2acb7;
+    --cw-border: #343a42;
+    --cw-panel: #1d2126;
+    --cw-hover: #272c33;
+    --cw-accent: #8ab4ff;
+    --cw-accent-fg: #0b1a33;
+    --cw-bubble: #2a3038;
+    --cw-bubble-fg: #e7eaee;
+    --cw-system: #2e2a1c;
+    --cw-system-fg: #efdca4;
+    --cw-badge: #ff8a80;
+    --cw-badge-fg: #2b0a07;
+    --cw-online: #4ade80;
+    --cw-danger: #ff8a80;
+    --cw-focus: #8ab4ff;
+    --cw-color-scheme: dark;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme="auto"]) {
+      --cw-bg: #15181c;
+    --cw-fg: #e7eaee;
+    --cw-muted: #a2acb7;
+    --cw-border: #343a42;
+    --cw-panel: #1d2126;
+    --cw-hover: #272c33;
+    --cw-accent: #8ab4ff;
+    --cw-accent-fg: #0b1a33;
+    --cw-bubble: #2a3038;
+    --cw-bubble-fg: #e7eaee;
+    --cw-system: #2e2a1c;
+    --cw-system-fg: #efdca4;
+    --cw-badge: #ff8a80;
+    --cw-badge-fg: #2b0a07;
+    --cw-online: #4ade80;
+    --cw-danger: #ff8a80;
+    --cw-focus: #8ab4ff;
+    --cw-color-scheme: dark;
+    }
+  }
+`,M=k`
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    background: none;
+    border: 0;
+    padding: 0;
+    cursor: pointer;
+  }
+  button:focus-visible,
+  a:focus-visible,
+  input:focus-visible,
+  textarea:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  .avatar {
+    position: relative;
+    flex: none;
+    width: var(--size, 40px);
+    height: var(--size, 40px);
+    border-radius: 50%;
+    background: var(--_hover);
+    color: var(--_fg);
+    display: inline-grid;
+    place-items: center;
+    font-size: calc(var(--size, 40px) * 0.4);
+    font-weight: 600;
+    user-select: none;
+  }
+  .avatar img {
+    width: 100%;
+    height: 100%;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+  .avatar .dot {
+    position: absolute;
+    right: 0;
+    bottom: 0;
+    width: 28%;
+    height: 28%;
+    border-radius: 50%;
+    background: var(--_online);
+    border: 2px solid var(--_bg);
+  }
+  .badge {
+    display: inline-grid;
+    place-items: center;
+    min-width: 20px;
+    height: 20px;
+    padding: 0 6px;
+    border-radius: 10px;
+    background: var(--_badge);
+    color: var(--_badge-fg);
+    font-size: 12px;
+    font-weight: 700;
+    line-height: 1;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+  .icon-button {
+    display: inline-grid;
+    place-items: center;
+    min-width: 36px;
+    min-height: 36px;
+    border-radius: 8px;
+  }
+  .icon-button:hover {
+    background: var(--_hover);
+  }
+  svg {
+    width: 20px;
+    height: 20px;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
+`;var T=class{constructor(e){this.value=void 0;this.loadedAll=!1;this.#t=null;this.#s=null;this.#n=null;this.#i=!1;this.#e=e,e.addController(this)}#e;#t;#s;#n;#i;follow(e,t){e!==this.#s&&(this.#o(),this.#s=e,this.#n=t,this.value=void 0,this.loadedAll=!1,this.#i&&this.#r())}get key(){return this.#s}get subscription(){return this.#t}hostConnected(){this.#i=!0,this.#r()}hostDisconnected(){this.#i=!1,this.#o()}#r(){if(this.#t||this.#s===null||!this.#n)return;let e=this.#s;this.#t=this.#n((t,s)=>{if(e!==this.#s)return;let i=s??!1;t===this.value&&i===this.loadedAll||(this.value=t,this.loadedAll=i,this.#e.requestUpdate())})}#o(){this.#t?.unsubscribe(),this.#t=null}};var C=class extends Error{status;errorCode;reasons;constructor(e,t,s){let{errorCode:i,reasons:r}=li(s);super(`${e} failed, got status ${t} ${i}, reasons: ${r.join(",")}`),this.name="ApiError",this.status=t,this.errorCode=i,this.reasons=r}};function li(n){let e=typeof n=="object"&&n!==null?n:{},t=typeof e.errorCode=="string"?e.errorCode:"UNKNOWN",s=Array.isArray(e.reasons)?e.reasons.map(String):e.reasons===void 0?[]:[JSON.stringify(e.reasons)];return{errorCode:t,reasons:s}}function N(n,e){if(typeof e!="string"||e.length===0)throw new TypeError(`${n} must be a non-empty string`);return e}var di=new RegExp("\\p{White_Space}","u"),hi=/[\p{Alphabetic}\p{N}]/u,ui=new RegExp("\\p{Cc}","u"),ie=n=>di.test(n),re=n=>hi.test(n),ts=n=>ui.test(n),_=(n,e)=>n!==""&&e.includes(n),z=n=>n>=48&&n<=57,H=n=>z(n)||n>=65&&n<=90||n>=97&&n<=122,pi=n=>n>=55296&&n<=56319,fi=n=>n>=56320&&n<=57343;function R(n,e){let t=n.codePointAt(e);return t===void 0?"":String.fromCodePoint(t)}function V(n,e){if(e<=0)return"";let t=e>=2&&fi(n.charCodeAt(e-1))&&pi(n.charCodeAt(e-2));return n.slice(t?e-2:e-1,e)}function F(n,e,t){let s=e;for(let i=R(n,s);i!==""&&t(i);i=R(n,s))s+=i.length;return s}function Me(n,e,t){for(let s=0;s<t.length;s++){let i=n.charCodeAt(e+s);if((i>=65&&i<=90?i+32:i)!==t.charCodeAt(s))return!1}return!0}function et(n,e){let t=Math.min(n.length,e.length);for(let s=0;s<t;s++){let i=n.charCodeAt(s),r=e.charCodeAt(s);if(i!==r)return en(i)-en(r)}return n.length-e.length}function en(n){return n>=57344?n-2048:n>=55296?n+8192:n}var oe="<!!mention:",_e="<!!customemoji:",Re=48,tt=n=>H(n)||n===95||n===43||n===45,pe=n=>re(n)||_(n,"_+-:");function st(n){if(!n.includes("%"))return n;let e=new TextEncoder,t=n.split(/%([0-9A-Fa-f]{2})/).flatMap((s,i)=>i%2===1?[Number.parseInt(s,16)]:[...e.encode(s)]);return new TextDecoder("utf-8",{ignoreBOM:!0}).decode(Uint8Array.from(t))}function nt(n){let e="";for(let t of new TextEncoder().encode(n)){let s=H(t)||t===45||t===95||t===46||t===126;e+=s?String.fromCharCode(t):`%${t.toString(16).toUpperCase().padStart(2,"0")}`}return e}var gi=1600;function fe(n,e){return mi(n,e,gi)}function mi(n,e,t){let s=[];return new os(e,t).document(n,s),s}var rs={"*":{bit:1,type:"bold"},_:{bit:2,type:"italic"},"~":{bit:4,type:"strikethrough"}},tn=7,os=class{options;budget;constructor(e,t){this.options=e,this.budget=t}take(){return this.budget===0?!1:(this.budget--,!0)}document(e,t){let s=0;for(;this.budget>0;){let i=e.indexOf("```",s);if(i<0)break;let r=i+3,o=R(e,r),a=o===""?-1:e.indexOf("```",r+o.length);if(a<0)break;this.budget--,this.segment(e.slice(s,i),t),t.push({type:"codeSpan",text:e.slice(r,a)}),s=a+3}this.segment(e.slice(s),t)}segment(e,t){let s=0,i=0;for(;i<e.length;){let r=sn(e,i);if(rn(e.slice(i,r))===void 0){i=r+1;continue}if(this.lines(e.slice(s,i),t),s=i,this.budget<2){i=r+1;continue}this.budget--;let o=[],a=i;for(;a<e.length;){let c=sn(e,a),l=rn(e.slice(a,c));if(l===void 0||!this.take())break;let p=[];this.inline(e.slice(a+l,c),p),o.push({type:"bulletPoint",children:p}),a=Math.min(c+1,e.length)}t.push({type:"bulletList",children:o}),s=a,i=a}this.lines(e.slice(s),t)}lines(e,t){e.split(`
+`).forEach((s,i)=>{i>0&&it(t,`
+`),this.inline(s,t)})}inline(e,t){if(e==="")return;let s=[e];e.includes("<")&&(s=this.split(s,vi)),(e.includes(":")||e.includes("<"))&&(s=this.split(s,bi)),this.options.linksAndActions&&e.includes("<")&&(s=this.split(s,wi),s=this.split(s,xi));for(let i of s)typeof i=="string"?this.wiki(i,tn,!0,t):t.push(i)}split(e,t){let s=[];for(let i of e){if(typeof i!="string"){s.push(i);continue}let r=0;for(;this.budget>0;){let o=t(i,r);if(o===void 0)break;this.budget--,o.start>r&&s.push(i.slice(r,o.start)),s.push(this.node(o)),r=o.end}r<i.length&&s.push(i.slice(r))}return s}node(e){switch(e.kind){case"mention":return{type:"mention",id:st(e.id),text:e.name};case"emoji":return{type:"customEmoji",text:`:${e.name}:`};case"link":return{type:"link",url:e.url,children:this.label(e.label)};case"action":{let t=Si(e.params);return{type:e.button?"actionButton":"actionLink",action:e.action,params:t,children:this.label(e.label)}}}}label(e){let t=[];return this.wiki(e,tn,!1,t),t}wiki(e,t,s,i){if(this.budget===0||!ki(e,t)){this.leaf(e,s,i);return}let r={"*":[],_:[],"~":[]};for(let l=1;l<e.length;l++){let p=as(e,l,t);if(p===void 0)continue;let h=V(e,l),g=R(e,l+1);ie(h)||h===p||g!==""&&!dn(g)||r[p].push(l)}let o={"*":0,_:0,"~":0},a=0,c=0;for(;c<e.length;){let l=as(e,c,t);if(l===void 0||this.budget===0||!Ai(e,c,l)){c++;continue}let p=r[l];for(;(p[o[l]]??Number.POSITIVE_INFINITY)<c+2;)o[l]++;let h=p[o[l]];if(h===void 0){c++;continue}this.budget--,this.leaf(e.slice(a,c),s,i);let g=[];this.wiki(e.slice(c+1,h),t&~rs[l].bit,s,g),i.push({type:rs[l].type,children:g}),c=h+1,a=c}this.leaf(e.slice(a),s,i)}leaf(e,t,s){if(!t){it(s,e);return}let i=0;for(;this.budget>0;){let r=Ti(e,i);if(r===void 0)break;this.budget--,this.phones(e.slice(i,r.start),s),s.push({type:"autoLink",url:r.url,text:e.slice(r.start,r.end)}),i=r.end}this.phones(e.slice(i),s)}phones(e,t){let s=0;for(;this.budget>0;){let i=_i(e,s);if(i===void 0)break;this.budget--,it(t,e.slice(s,i.start));let r=e.slice(i.start,i.end);t.push({type:"autoLink",url:Mi(r),text:r}),s=i.end}it(t,e.slice(s))}};function it(n,e){if(e==="")return;let t=n.length-1,s=n[t];typeof s=="string"?n[t]=s+e:n.push(e)}function sn(n,e){let t=n.indexOf(`
+`,e);return t<0?n.length:t}var nn=n=>n!==`
+`&&ie(n);function rn(n){let e=F(n,0,nn);if(!_(n.charAt(e),"-*+"))return;let t=F(n,e+1,nn);return t===e+1||t===n.length?void 0:t}function cs(n,e){if(n[e]!=="|")return;let t=e+1,s=F(n,t,i=>i!=="<"&&i!==">");if(!(s===t||n[s]!==">"))return{label:n.slice(t,s),end:s+1}}var rt=n=>!(ie(n)||ts(n)||_(n,"|<>"));function vi(n,e){for(let t=n.indexOf(oe,e);t>=0;t=n.indexOf(oe,t+1)){let s=t+oe.length,i=F(n,s,rt),r=i>s?cs(n,i):void 0;if(r!==void 0)return{kind:"mention",start:t,end:r.end,id:n.slice(s,i),name:r.label}}}function on(n,e,t){let s=e;for(;s-e<=Re&&tt(n.charCodeAt(s));)s++;let i=s-e;return i>=1&&i<=Re&&n[s]===t?s:void 0}function bi(n,e){for(let t=e;t<n.length;t++)if(n.startsWith(_e,t)){let s=t+_e.length,i=on(n,s,">");if(i!==void 0)return{kind:"emoji",start:t,end:i+1,name:n.slice(s,i)}}else if(n[t]===":"&&!pe(V(n,t))){let s=on(n,t+1,":");if(s!==void 0&&!pe(R(n,s+1)))return{kind:"emoji",start:t,end:s+1,name:n.slice(t+1,s)}}}function ln(n,e){return Me(n,e,"https://")?8:Me(n,e,"http://")?7:0}function yi(n){let e=ln(n,0);if(e>0){let t=n.charAt(e);return t!==""&&!_(t,"/?#")}return Me(n,0,"mailto:")&&n.length>7}function wi(n,e){for(let t=n.indexOf("<",e);t>=0;t=n.indexOf("<",t+1)){let s=F(n,t+1,rt),i=n.slice(t+1,s),r=yi(i)?cs(n,s):void 0;if(r!==void 0)return{kind:"link",start:t,end:r.end,url:i,label:r.label}}}function xi(n,e){for(let t=n.indexOf("<",e);t>=0;t=n.indexOf("<",t+1)){let s=n.startsWith("actionbutton:",t+1);if(!s&&!n.startsWith("actionlink:",t+1))continue;let i=t+1+(s?"actionbutton:":"actionlink:").length,r=F(n,i,l=>rt(l)&&l!=="?");if(r===i)continue;let o=n[r]==="?",a=o?F(n,r+1,rt):r,c=cs(n,a);if(c!==void 0){let l=n.slice(i,r),p=o?n.slice(r+1,a):"";return{kind:"action",start:t,end:c.end,button:s,action:l,params:p,label:c.label}}}}function Si(n){let e=new Map;for(let t of n.split("&")){if(t==="")continue;let s=t.indexOf("="),i=s<0?t:t.slice(0,s);e.set(st(i),s<0?"":st(t.slice(s+1)))}return Object.fromEntries([...e].sort(([t],[s])=>et(t,s)))}function as(n,e,t){let s=n[e];return(s==="*"||s==="_"||s==="~")&&(rs[s].bit&t)!==0?s:void 0}function ki(n,e){for(let t=0;t<n.length;t++)if(as(n,t,e)!==void 0)return!0;return!1}var $i="’'()[]{}<>:,‒–—―…!.«»-‐?‘“”;/⁄␠·&@*\\•^¤¢$€£¥₩₪†‡°¡¿¬#№%‰‱¶′§~¨_|¦⁂☞∴‽※",dn=n=>ie(n)||_(n,$i);function Ai(n,e,t){let s=V(n,e);if(s!==""&&!dn(s))return!1;let i=R(n,e+1);return i!==""&&!ie(i)&&i!==t}var Ci=new Set("ai app at au be biz blog br ca cc ch cloud cn co com cz de dev dk edu es eu fi fm fr gg gov gr hu ie in info int io it jp me mil mx net nl no nu nz online org page pl pt ro ru se shop site sk store tech tv uk us xyz za".split(" ")),Ei=n=>n===""||!(re(n)||_(n,".-_@/%+~#=&\\$")),ss=n=>!(ie(n)||ts(n)||_(n,'<>"|`')),an=n=>H(n)||n===45;function ns(n,e,t,s){let i=n.slice(e,t),r=i.split("(").length-1,o=i.split(")").length-1,a=t;for(;a>s;){let c=n.charAt(a-1);if(_(c,`.,;:!?'"`))a--;else if(c===")"&&o>r)o--,a--;else break}return a}function cn(n,e){let t=e,s=e;for(;;){for(;an(n.charCodeAt(s));)s++;if(s===t)return;if(n[s]!=="."||!an(n.charCodeAt(s+1)))return{end:s,lastLabel:t};s++,t=s}}function is(n,e){let t=R(n,e);return!(re(t)||t==="_"||t==="@")}function Ti(n,e){for(let t=e;t<n.length;t++)if(H(n.charCodeAt(t))&&Ei(V(n,t))){let s=Pi(n,t);if(s!==void 0)return s}}function Pi(n,e){let t=ln(n,e);if(t>0){let o=e+t;if(!re(R(n,o)))return;let a=ns(n,e,F(n,o,ss),o+1);return{start:e,end:a,url:n.slice(e,a)}}if(Me(n,e,"www.")&&re(R(n,e+4))){let o=ns(n,e,F(n,e+4,ss),e+5);return{start:e,end:o,url:`https://${n.slice(e,o)}`}}let s=e;for(;H(n.charCodeAt(s))||_(n.charAt(s),"._%+-");)s++;if(n[s]==="@"){let o=s+1,a=cn(n,o);return a!==void 0&&a.lastLabel>o&&a.end-a.lastLabel>=2&&/^[A-Za-z]+$/.test(n.slice(a.lastLabel,a.end))&&is(n,a.end)?{start:e,end:a.end,url:`mailto:${n.slice(e,a.end)}`}:void 0}let i=cn(n,e);if(i===void 0||i.lastLabel===e||!Ci.has(n.slice(i.lastLabel,i.end).toLowerCase())||!is(n,i.end))return;let r=i.end;if(n[r]===":"){let o=r+1,a=o;for(;z(n.charCodeAt(a))&&a-o<5;)a++;a>o&&is(n,a)&&!z(n.charCodeAt(a))&&(r=a)}return _(n.charAt(r),"/?#")&&(r=ns(n,e,F(n,r,ss),r)),{start:e,end:r,url:`https://${n.slice(e,r)}`}}var hn=n=>H(n.charCodeAt(0))||_(n,"_-:/");function Mi(n){return`tel:${n.startsWith("+")?"+":""}${n.replace(/[^0-9]/g,"")}`}function _i(n,e){let t=e;for(;t<n.length;){let s=n.charAt(t);if((z(n.charCodeAt(t))||s==="("||s==="+")&&!hn(V(n,t))){let i=Ri(n,t);if(i!==void 0){if(!Ii(n.slice(t,i)))return{start:t,end:i};t=i;continue}}t++}}function Ri(n,e){let t=e;if((n[t]==="("||n[t]==="+")&&t++,!z(n.charCodeAt(t)))return;t++;let s=[void 0];for(;s.length<13;)if(z(n.charCodeAt(t)))t++,s.push(t);else if(_(n.charAt(t),"-_+ ().")&&z(n.charCodeAt(t+1)))t+=2,s.push(void 0);else break;for(let i=s.length;i>=7;i--){let r=s[i-1];if(r!==void 0&&!hn(R(n,r)))return r}}function Ii(n){let e=n.split(/[-.]/);if(!e.every(r=>/^[0-9]+$/.test(r)))return!1;let t=n.split("-").length-1,s=(r="")=>r.startsWith("19")||r.startsWith("20"),i=e.map(r=>r.length).join(",");return i==="4,4"?t===1:/^[12],2,[12],2$/.test(i)?t===1&&n.split("-").every(r=>r.includes(".")):/^4,[12],[12]$/.test(i)?s(e[0]):/^[12],[12],4$/.test(i)?s(e[2]):!1}function Ie(n){return n.map(Oi).join(`
+
+`)}function Oi(n){switch(n.type){case"text":return ot(n.children);case"file":return ji(n);case"location":return"📍"}}function ot(n){return n.map(Ui).join("")}function Ui(n){if(typeof n=="string")return n;switch(n.type){case"bulletPoint":return`- ${ot(n.children)}
+`;case"codeSpan":case"autoLink":case"customEmoji":return n.text;case"mention":return`@${n.text}`;default:return ot(n.children)}}var un=2n**64n-1n;function ji(n){switch(n.subtype){case"video":return`🎥 ${n.filename}`;case"image":return`📷 ${n.filename}`;case"audio":return`🎧 ${n.filename}`;case"voice":{let{duration:e}=n;if(e===void 0||!Number.isFinite(e)||e<0)return"🎙️";let t=BigInt(Math.round(e)),s=t<un?t:un;return`🎙️ (${s/60n}:${String(s%60n).padStart(2,"0")})`}default:return`📎 ${n.filename}`}}function at(n){let e=new ls;return e.nodes(n),e.finish()}function Ni(n){if(n.length<1||n.length>Re)return!1;for(let e=0;e<n.length;e++)if(!tt(n.charCodeAt(e)))return!1;return!0}var ls=class{out="";emojis=[];nodes(e){e.forEach((t,s)=>{typeof t=="string"?this.out+=t:this.node(t,s+1<e.length)})}wrap(e,t){this.out+=e,this.nodes(t),this.out+=e}node(e,t){switch(e.type){case"bold":this.wrap("*",e.children);break;case"italic":this.wrap("_",e.children);break;case"strikethrough":this.wrap("~",e.children);break;case"codeSpan":this.out+=`\`\`\`${e.text}\`\`\``;break;case"bulletList":e.children.forEach((s,i)=>{i>0&&(this.out+=`
+`),this.out+="- ",typeof s!="string"&&s.type==="bulletPoint"?this.nodes(s.children):this.nodes([s])}),t&&(this.out+=`
+`);break;case"bulletPoint":this.out+="- ",this.nodes(e.children);break;case"link":this.out+=`<${e.url}|`,this.nodes(e.children),this.out+=">";break;case"autoLink":this.out+=e.text;break;case"actionLink":case"actionButton":{let s=e.type==="actionLink"?"actionlink:":"actionbutton:",r=Object.entries(e.params).sort(([o],[a])=>et(o,a)).map(([o,a])=>`${nt(o)}=${nt(a)}`).join("&");this.out+=`<${s}${e.action}${r===""?"":`?${r}`}|`,this.nodes(e.children),this.out+=">";break}case"customEmoji":{let{text:s}=e;s.length>=2&&s.startsWith(":")&&s.endsWith(":")&&Ni(s.slice(1,-1))&&this.emojis.push({start:this.out.length,end:this.out.length+s.length}),this.out+=s;break}case"mention":this.out+=`${oe}${nt(e.id)}|${e.text}>`;break}}finish(){let e=this.out,t="",s=0,i=0,r=!1;for(let{start:o,end:a}of this.emojis){for(;i<o;i++){let l=e[i];l===`
+`||l===">"?r=!1:l==="<"&&(r=e.startsWith(oe,i))}i=a;let c=!r&&!pe(V(e,o))&&!pe(R(e,a));t+=e.slice(s,o),t+=c?e.slice(o,a):`${_e}${e.slice(o+1,a-1)}>`,s=a}return t+e.slice(s)}};var Fi;function pn(){let n=Fi??globalThis.WebSocket;if(!n)throw new Error("No WebSocket implementation: call registerPolyfills({ WebSocket }) with the `ws` package first");return n}var fn="-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";function gn(n=Date.now()){let e="",t=n;for(let r=0;r<8;r++)e=fn[t%64]+e,t=Math.floor(t/64);let s=new Uint8Array(12);globalThis.crypto.getRandomValues(s);let i="";for(let r of s)i+=fn[r&63];return e+i}var b=Symbol("loading"),y=class{constructor(e){this.error=e}error};function v(n){return n===b||n instanceof y}function m(n){let e=n.get();if(v(e))throw e;return e}var ae,ge=0,Oe=new Set,Ue=class{observers=new Set;get(){return ae?.add(this),this.peek()}observe(e){this.observers.add(e)}unobserve(e){this.observers.delete(e)}notify(){for(let e of[...this.observers])e.stale()}},$=class extends Ue{#e;constructor(e){super(),this.#e=e}peek(){return this.#e}set(e){Object.is(e,this.#e)||(this.#e=e,ce(()=>this.notify()))}},w=class extends Ue{#e;#t=!1;#s=new Set;#n;#i;constructor(e,t){super(),this.#n=e,this.#i=t}peek(){return this.#t||this.#r(),this.#e}stale(){this.#t&&(this.#t=!1,this.notify())}dispose(){for(let e of this.#s)e.unobserve(this);this.#s.clear(),this.#t=!1}#r(){let e=ae,t=new Set;ae=t;let s;try{s=this.#n()}catch(o){if(!v(o))throw o;s=o}finally{ae=e}for(let o of this.#s)t.has(o)||o.unobserve(this);for(let o of t)this.#s.has(o)||o.observe(this);this.#s=t;let i=this.#e,r=i!==void 0&&this.#i!==void 0&&!v(i)&&!v(s)&&this.#i(i,s);this.#e=r?i:s,this.#t=!0}},je=class{#e=new Set;#t=!1;#s;constructor(e){this.#s=e,this.execute()}stale(){this.#t||(Oe.add(this),ge===0&&mn())}execute(){if(this.#t)return;let e=ae,t=new Set;ae=t;try{this.#s()}finally{ae=e}if(!this.#t){for(let s of this.#e)t.has(s)||s.unobserve(this);for(let s of t)this.#e.has(s)||s.observe(this);this.#e=t}}dispose(){this.#t=!0,Oe.delete(this);for(let e of this.#e)e.unobserve(this);this.#e.clear()}};function ce(n){ge++;try{return n()}finally{ge--,ge===0&&mn()}}function mn(){for(;Oe.size>0;){let n=[...Oe];Oe.clear(),ge++;try{for(let e of n)e.execute()}finally{ge--}}}function vn(n,e){if(n.length!==e.length)return!1;for(let t=0;t<n.length;t++)if(n[t]!==e[t])return!1;return!0}function me(n,e){if(n===e)return!0;if(typeof n!="object"||typeof e!="object"||n===null||e===null)return!1;let t=Object.keys(n);if(t.length!==Object.keys(e).length)return!1;for(let s of t)if(n[s]!==e[s])return!1;return!0}var G=class extends Ue{#e=[];#t=new Map;#s=[];#n=!0;#i=!1;#r=new Set;peek(){return this.#n||this.#c(),this.#s}get items(){return this.#e}setItems(e){let t=new Map;for(let s of e){let i=this.#t.get(s);i?this.#t.delete(s):i=this.#o(s),t.set(s,i)}for(let[s,i]of this.#t)s.unobserve(i);this.#t=t,this.#e=e.slice(),this.#i=!0,this.#r.clear(),this.#a()}insert(e,t){this.#t.set(t,this.#o(t));let s=this.#e.slice();s.splice(e,0,t),this.#e=s;let i=t.peek();if(this.#n&&!v(this.#s)&&!v(i)){let r=this.#s.slice();r.splice(e,0,i),this.#s=r,ce(()=>this.notify())}else this.#i=!0,this.#a()}removeAt(e){let t=this.#e[e];if(!t)return;let s=this.#t.get(t);s&&t.unobserve(s),this.#t.delete(t),this.#r.delete(t);let i=this.#e.slice();if(i.splice(e,1),this.#e=i,this.#n&&!v(this.#s)){let r=this.#s.slice();r.splice(e,1),this.#s=r,ce(()=>this.notify())}else this.#i=!0,this.#a()}dispose(){for(let[e,t]of this.#t)e.unobserve(t);this.#t.clear(),this.#e=[],this.#s=[],this.#r.clear()}#o(e){let t={stale:()=>{this.#r.add(e),this.#a()}};return e.observe(t),t}#a(){this.#n&&(this.#n=!1,ce(()=>this.notify()))}#c(){this.#n=!0;let e=this.#s;if(this.#i||v(e)){this.#i=!1,this.#r.clear();let s=new Array(this.#e.length);for(let i=0;i<this.#e.length;i++){let r=this.#e[i].peek();if(v(r)){this.#s=r;return}s[i]=r}this.#s=s;return}if(this.#r.size===0)return;let t;for(let s of this.#r){let i=this.#e.indexOf(s);if(i<0)continue;let r=s.peek();if(v(r)){this.#r.clear(),this.#s=r;return}r!==e[i]&&(t??=e.slice(),t[i]=r)}this.#r.clear(),t&&(this.#s=t)}};var I=class{#e=0;#t;#s=!1;generation=0;get live(){return this.#s}acquire(){this.#e++,this.#t&&(clearTimeout(this.#t),this.#t=void 0),this.#s||(this.#s=!0,this.generation++,this.start())}release(){if(this.#e===0||(this.#e--,this.#e>0||this.#t))return;let e=setTimeout(()=>{this.#t=void 0,this.#e===0&&this.drop()},5e3);e.unref?.(),this.#t=e}drop(){this.#t&&clearTimeout(this.#t),this.#t=void 0,this.#s&&(this.#s=!1,this.generation++,this.stop())}};function ds(n,e){if(e===null)return{};let t={...n};for(let[s,i]of Object.entries(e))i===null?delete t[s]:t[s]=i;return t}function ve(n,e){let t={...n};for(let[s,i]of Object.entries(e))s==="custom"?t.custom=ds(n.custom,i):t[s]=i;return t}function j(n){let e=n.status;return e===404||e===403&&n.errorCode==="NOT_A_PARTICIPANT"}var L=class extends I{status=new $(b);loadedAll=new $(!1);cursor=null;#e;run(e){let t=(this.#e??Promise.resolve()).then(e,e);return this.#e=t,t.finally(()=>{this.#e===t&&(this.#e=void 0)}),t}start(){this.conn.subscribe(this.path()),this.run(()=>this.fetchFirst(this.firstLimit()))}stop(){this.conn.unsubscribe(this.path()),this.clear(),this.status.set(b),this.loadedAll.set(!1),this.cursor=null,this.dispose()}resync(){this.run(()=>this.fetchFirst(this.firstLimit()))}failed(e){j(e)?(this.clear(),this.status.set(null)):this.status.set(new y(e))}fetchFirst(e){let t=this.generation;return new Promise(s=>{this.conn.fetch("GET",this.path(),this.firstPageData(e),`Get ${this.noun}`,i=>{t===this.generation&&(this.takeFirst(i),this.status.set(!0)),s()},i=>{t===this.generation&&this.failed(i),s()})})}async loadMore(e){let t=this.moreLimit(e);await this.run(async()=>{if(this.status.peek()!==!0||this.loadedAll.peek()||await this.beforeMore(t))return;let s=this.generation;await new Promise((i,r)=>{this.conn.fetch("GET",this.path(),{limit:t,cursor:this.cursor},`Load more ${this.noun}`,o=>{s===this.generation&&this.status.peek()===!0&&this.takeMore(o),i()},r)})})}firstPageData(e){return{limit:e}}async beforeMore(e){return!1}joined(){this.live&&this.status.peek()===null&&this.run(()=>this.fetchFirst(this.firstLimit()))}left(){this.live&&(this.clear(),this.status.set(null),this.loadedAll.set(!1),this.cursor=null)}};function K(n,e,t){return n===void 0||!Number.isFinite(n)?e:Math.max(1,Math.min(t,Math.floor(n)))}var hs=1,be=30,bn=100,yn=new WeakMap;function wn(n){let e=yn.get(n);return e===void 0&&(e=Ie(n),yn.set(n,e)),e}var Li=Object.freeze([]);function xn(n){let e=Object.entries(n);return e.length===0?Li:(e.sort(([t,s],[i,r])=>s.createdAt-r.createdAt||(t<i?-1:t>i?1:0)),Object.freeze(e.map(([t,s])=>Object.freeze({emoji:t,count:s.count,currentUserReacted:s.currentUserReacted}))))}function Wi(n,e){let t={...n};for(let[s,i]of Object.entries(e))s==="custom"?t.custom=ds(n.custom,i):s==="reactions"?t.reactions=qi(n.reactions,i):t[s]=i;return t}function qi(n,e){if(e===null)return{};let t={...n};for(let[s,i]of Object.entries(e)){let r=i;if(r===null||r.count===0){delete t[s];continue}let o=t[s];t[s]={count:r.count??o?.count??0,currentUserReacted:r.currentUserReacted??o?.currentUserReacted??!1,createdAt:r.createdAt??o?.createdAt??0}}return t}var ct=class{constructor(e,t){this.conv=e;this.id=t;this.snapshot=new w(()=>{let s=m(this.wire);if(s===null)return null;let i=this.#t?m(this.#t.value):null,r=null;if(this.#s){let o=this.#s.asReferenced.get();if(o===b)throw b;r=o instanceof y?null:o}return Object.freeze({id:s.id,type:s.type,sender:i,custom:s.custom,createdAt:s.createdAt,editedAt:s.editedAt,referencedMessage:r,origin:s.origin,plaintext:wn(s.content),content:s.content,reactions:xn(s.reactions)})}),this.asReferenced=new w(()=>{let s=m(this.wire);if(s===null||s.type!=="UserMessage"||!this.#t)return null;let i=m(this.#t.value);return i===null?null:Object.freeze({id:s.id,type:"UserMessage",sender:i,custom:s.custom,createdAt:s.createdAt,editedAt:s.editedAt,referencedMessageId:s.referencedMessageId,origin:s.origin,plaintext:wn(s.content),content:s.content,reactions:xn(s.reactions)})})}conv;id;#e=0;wire=new $(b);#t;#s;#n=!1;snapshot;asReferenced;acquire(){this.#e++}release(){--this.#e>0||(this.snapshot.dispose(),this.asReferenced.dispose(),this.#t?.release(),this.#t=void 0,this.#s?.release(),this.#s=void 0,this.conv.messages.get(this.id)===this&&this.conv.messages.delete(this.id),this.conv.store.maybeForget(this.conv))}get value(){return this.wire.peek()}set(e){if(e!==null){let t=Object.freeze({...e,custom:Object.freeze({...e.custom??{}}),content:Object.freeze(e.content??[]),reactions:e.reactions??{}});!this.#t&&t.senderId!==null&&t.senderId!==void 0&&(this.#t=this.conv.store.users.acquire(t.senderId)),!this.#s&&t.referencedMessageId&&(this.#s=this.conv.acquireMessage(t.referencedMessageId)),this.wire.set(t)}else this.wire.set(null)}edited(e){let t=this.wire.peek();t!==null&&!v(t)&&this.set(Wi(t,e))}ensureLoaded(){this.wire.peek()===b&&!this.#n&&this.#r()}resync(){this.#i&&this.#r()}#i=!1;#r(){this.#n=!0,this.#i=!0,this.conv.store.conn.fetch("GET",this.conv.path("messages",this.id),{},"Get message",e=>{this.#n=!1,this.#e>0&&this.set(e)},e=>{this.#n=!1,this.#e>0&&(j(e)?this.set(null):this.wire.set(new y(e)))})}},lt=class extends L{constructor(t){super();this.conv=t;this.snapshot=new w(()=>{if(m(this.status)===null)return null;if(!this.#e.get())throw b;let s=m(this.#t);return s.includes(null)?s.filter(i=>i!==null):s}),this.lastMessage=new w(()=>{if(m(this.status)===null)return null;let s=this.#s.get();return s?m(s.snapshot):null})}conv;noun="messages";#e=new $(!0);#t=new G;#s=new $(void 0);#n=[];#i=!0;#r=0;snapshot;lastMessage;get conn(){return this.conv.store.conn}path(){return this.conv.path("messages")}firstLimit(){return this.#r>0?be:hs}moreLimit(t){return K(t,be,bn)}attachList(){this.#r++,this.#r===1&&this.live&&(this.#e.set(!1),this.run(()=>this.#o()).finally(()=>this.#e.set(!0)))}async#o(){this.#r===0||this.status.peek()!==!0||(!this.#i||!this.loadedAll.peek()&&this.#n.length<be)&&await this.fetchFirst(be)}detachList(){this.#r>0&&this.#r--}clear(){this.#c([]),this.#i=!0}dispose(){this.snapshot.dispose(),this.lastMessage.dispose(),this.#t.dispose(),this.conv.window===this&&(this.conv.window=void 0),this.conv.store.maybeForget(this.conv)}async beforeMore(t){return this.#i?!1:(await this.fetchFirst(Math.min(bn,this.#n.length+t)),!0)}takeFirst(t){let s=t.data.map(c=>this.conv.acquireMessage(c.id,c)),i=t.data[t.data.length-1],r=s,o=t.cursor;if(t.cursor!==null&&i&&this.#i&&this.#n.length>0&&this.status.peek()===!0){let c=this.#n.filter(l=>{let p=l.value;return!v(p)&&p!==null&&p.createdAt<i.createdAt});c.length>0&&(r=[...s,...c],o=this.cursor)}let a=new Set(r);for(let c of this.#n){let l=c.value,p=t.cursor===null||i!==void 0&&l!==null&&!v(l)&&l.createdAt>=i.createdAt;!a.has(c)&&!v(l)&&l!==null&&p&&c.set(null)}this.cursor=o,this.#i=!0,this.#c(r);for(let c of s)c.release();this.loadedAll.set(o===null)}takeMore(t){let s=t.data.filter(i=>!this.#a(i.id)).map(i=>this.conv.acquireMessage(i.id,i));this.cursor=t.cursor,this.#c([...this.#n,...s]);for(let i of s)i.release();this.loadedAll.set(t.cursor===null)}#a(t){let s=this.conv.messages.get(t);return s!==void 0&&this.#n.includes(s)}#c(t){let s=this.#n,i=new Set(s),r=new Set(t);for(let o of t)i.has(o)||o.acquire();this.#n=t,this.#t.setItems(t.map(o=>o.snapshot)),this.#s.set(t[0]);for(let o of s)r.has(o)||o.release()}#l(t,s){s.acquire();let i=this.#n.slice();i.splice(t,0,s),this.#n=i,this.#t.insert(t,s.snapshot),this.#s.set(i[0])}#d(t){let s=this.#n[t];if(!s)return;let i=this.#n.slice();i.splice(t,1),this.#n=i,this.#t.removeAt(t),this.#s.set(i[0]),s.release()}created(t){if(this.status.peek()!==!0)return;if(this.#a(t.id)){this.conv.messages.get(t.id)?.set(t);return}let s=this.#n[this.#n.length-1]?.value;if(!this.loadedAll.peek()&&s&&!v(s)&&t.createdAt<s.createdAt)return;let i=this.conv.acquireMessage(t.id,t),r=0;for(;r<this.#n.length;){let o=this.#n[r].value;if(v(o)||o===null||t.createdAt>=o.createdAt)break;r++}this.#l(r,i),i.release(),this.#r===0&&this.#n.length>hs&&this.#h()}#h(){this.#c(this.#n.slice(0,hs)),this.#i=!1,this.loadedAll.set(!1)}deleted(t,s){if(this.status.peek()!==!0)return;let i=this.conv.messages.get(t),r=i?this.#n.indexOf(i):-1;if(r>=0&&this.#d(r),this.#n.length===0&&s){let o=this.conv.acquireMessage(s.id,s);this.#l(0,o),o.release()}}cleared(){this.status.peek()===!0&&(this.#c([]),this.cursor=null,this.#i=!0,this.loadedAll.set(!0))}};var dt=30,ht=class extends L{constructor(t,s,i){super();this.conv=t;this.messageId=s;this.emoji=i;let r=new Map;this.snapshot=new w(()=>{if(m(this.status)===null)return null;let o=[];for(let a of this.#e.get()){let c=m(a.user.value);if(c===null)continue;let l=`${a.userId}
+${a.createdAt}`,p=r.get(l);p?.user!==c&&(p=Object.freeze({user:c,createdAt:a.createdAt}),r.set(l,p)),o.push(p)}return o},(o,a)=>o===a||Array.isArray(o)&&Array.isArray(a)&&vn(o,a))}conv;messageId;emoji;noun="reactions";#e=new $([]);snapshot;get conn(){return this.conv.store.conn}path(){return this.conv.path("messages",this.messageId,"reactions",this.emoji)}firstLimit(){return Math.max(dt,this.#e.peek().length)}moreLimit(t){return K(t,dt,Number.MAX_SAFE_INTEGER)}clear(){this.#s([])}dispose(){this.snapshot.dispose();let t=`${this.messageId}
+${this.emoji}`;this.conv.reactions.get(t)===this&&this.conv.reactions.delete(t),this.conv.store.maybeForget(this.conv)}#t(t){return{userId:t.userId,createdAt:t.createdAt,user:this.conv.store.users.acquire(t.userId)}}#s(t){let s=new Set(t);for(let i of this.#e.peek())s.has(i)||i.user.release();this.#e.set(t)}takeFirst(t){this.cursor=t.cursor,this.#s(t.data.map(s=>this.#t(s))),this.loadedAll.set(t.cursor===null)}takeMore(t){let s=new Set(this.#e.peek().map(r=>r.userId)),i=t.data.filter(r=>!s.has(r.userId)).map(r=>this.#t(r));this.cursor=t.cursor,this.#s([...this.#e.peek(),...i]),this.loadedAll.set(t.cursor===null)}added(t,s){if(this.status.peek()!==!0)return;let i=this.#e.peek();if(i.some(l=>l.userId===t))return;let r=i[i.length-1];if(!this.loadedAll.peek()&&r&&s>r.createdAt)return;let o=this.#t({userId:t,createdAt:s}),a=i.length;for(;a>0&&i[a-1].createdAt>s;)a--;let c=i.slice();c.splice(a,0,o),this.#s(c)}removed(t){if(this.status.peek()!==!0)return;let s=this.#e.peek(),i=s.filter(r=>r.userId!==t);i.length!==s.length&&this.#s(i)}};var Di=Object.freeze({type:"pending"}),Bi=Object.freeze({type:"unsubscribed"}),ut=class{state=Di;connected;terminated;#e;#t;#s;#n;constructor(e){this.#n=e,this.connected=new Promise((t,s)=>{this.#e=t,this.#t=s}),this.connected.catch(()=>{}),this.terminated=new Promise(t=>{this.#s=t})}get isLive(){return this.state.type==="pending"||this.state.type==="active"}activate(e){if(!this.isLive)return;let t=this.state.type==="pending";this.state=e,t&&this.#e(e)}fail(e){if(!this.isLive)return;let t=Object.freeze({type:"error",error:e});this.#i(t,e)}unsubscribe(){this.isLive&&this.#i(Bi,new Error("The subscription was unsubscribed before it connected"))}#i(e,t){let s=this.state.type==="pending";this.state=e,s&&this.#t(t),this.#s(e),this.#n()}};function us(n){setTimeout(()=>{throw n})}var O=class{#e;#t;#s;constructor(e,t,s){this.#t=e,this.#e=new ut(()=>{this.#s?.dispose(),this.#s=void 0,e.release()}),queueMicrotask(()=>{if(!this.#e.isLive)return;let i=!0,r,o=!1;this.#s=new je(()=>{let a=e.value.get(),c=e.loadedAll?.get()??!1;if(a!==b){if(a instanceof y){this.#e.fail(a.error);return}if(!(!i&&a===r&&c===o)&&(i=!1,r=a,o=c,this.#e.activate(t(a,c)),s))try{s(a,c)}catch(l){us(l)}}})})}get state(){return this.#e.state}get connected(){return this.#e.connected}get terminated(){return this.#e.terminated}unsubscribe(){this.#e.unsubscribe()}fail(e){this.#e.fail(e)}async loadMore(e){!this.#e.isLive||!this.#t.loadMore||await this.#t.loadMore(e)}};function D(n){return new Promise((e,t)=>{let s=!1,i,r=()=>{s=!0,queueMicrotask(()=>{i?.dispose(),n.release()})};i=new je(()=>{if(s)return;let o=n.value.get();o!==b&&(r(),o instanceof y?t(o.error):e(o))})})}function zi(n){return n.includes("localhost")||n.includes("localtest.me")||/^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(n)}function Sn(n){let e=/^(https?):\/\/([^/]+)\/?$/i.exec(n),t=e?e[2]:n,s=e?e[1]?.toLowerCase()==="https":!zi(t),i=s?"wss":"ws",r=s?"https":"http";return{realtime:`${i}://${t}/public_api/v1`,internal:`${r}://${t}/api/v0`,rest:`${r}://${t}/public_api/v1`}}function A(...n){return`/${n.map(encodeURIComponent).join("/")}`}function pt(n){if(n.status!==409)throw n}function ms(n){if(n.status!==404)throw n}function kn(n){let e={...n};for(let t of["email","phone"]){let s=e[t];typeof s=="string"&&(e[t]=[s])}return"role"in e&&e.role===null&&(e.role="default"),e}var Ne=class{id;#e;constructor(e,t){this.#e=e,this.id=N("The user ID",t)}get(){let e=this.#e.store.users.acquire(this.id);return D({value:e.value,release:()=>e.release()})}async set(e){await this.#e.request("PUT",A("users",this.id),kn(e),"Set user")}async createIfNotExists(e){await this.#e.request("POST",A("users",this.id),kn(e),"Create user").catch(pt)}subscribe(e){let t=this.#e.store.users.acquire(this.id);return this.#e.track(new O({value:t.value,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}subscribeOnline(e){let t=this.#e.store.users.acquireOnline(this.id);return this.#e.track(new O({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}},ft=class{id;#e;#t=new Map;#s=new Map;constructor(e,t){this.#e=e,this.id=N("The conversation ID",t)}#n(){return this.#e.store.conv(this.id)}participant(e){let t=typeof e=="string"?e:e instanceof Ne?e.id:void 0;N("The participant's user ID",t);let s=this.#t.get(t);return s||(s=new gs(this.#e,this.id,t),this.#t.set(t,s)),s}message(e){let t=this.#s.get(e);return t||(t=new ps(this.#e,this.id,e),this.#s.set(e,t)),t}get(){let e=this.#n().acquireSideResource();return D({value:e.snapshot,release:()=>e.release()})}async set(e){let t=Object.keys(e).some(c=>c!=="access"&&c!=="notify"),s="access"in e||"notify"in e,i=this.#e.request("PUT",A("conversations",this.id),e,"Set conversation"),r=this.#e.participantAction(this.id,this.#e.me,"PUT",e,"Set conversation"),[o,a]=await Promise.allSettled([i,r]);if(o.status==="rejected"&&!($n(o.reason,"UNAUTHORIZED_TO_EDIT")&&!t))throw o.reason;if(a.status==="rejected"&&!($n(a.reason,"UNAUTHORIZED_TO_EDIT_PARTICIPANT")&&!s))throw a.reason}async createIfNotExists(e={}){let t=this.#e.request("POST",A("conversations",this.id),e,"Create conversation").catch(pt),s=this.#e.participantAction(this.id,this.#e.me,"POST",e,"Create conversation").catch(pt),[i,r]=await Promise.allSettled([t,s]);if(i.status==="rejected")throw i.reason;if(r.status==="rejected")throw r.reason}async markAsRead(){await this.#e.request("POST",`${this.#n().path("read")}`,{},"Mark conversation as read")}async markAsUnread(){await this.#e.request("POST",`${this.#n().path("unread")}`,{},"Mark conversation as unread")}async markAsTyping(){await this.#e.request("POST",this.#n().path("typing"),{},"Mark as typing")}async send(e){let t=typeof e=="string"?{text:e}:e,i={content:("text"in t&&typeof t.text=="string"?[{type:"text",children:fe(t.text,{linksAndActions:!1})}]:t.content).map(An),idempotencyKey:gn()},r=t.referencedMessage??t.referencedMessageId;r!=null&&(i.referencedMessageId=typeof r=="string"?r:r.id),t.custom!==void 0&&(i.custom=t.custom);let o=await this.#e.request("POST",A("conversations",this.id,"messages"),i,"Send message");return this.message(o.id)}subscribe(e){let t=this.#n().acquireSideResource();return this.#e.track(new O({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}subscribeMessages(e){let t=this.#n().acquireWindow(!0);return this.#e.track(new O({value:t.snapshot,loadedAll:t.loadedAll,release:()=>{t.detachList(),t.release()},loadMore:(s=be)=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}subscribeParticipants(e){let t=this.#n().acquireParticipantWindow();return this.#e.track(new O({value:t.snapshot,loadedAll:t.loadedAll,release:()=>t.release(),loadMore:s=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}subscribeTyping(e){let t=this.#n().acquireTyping();return this.#e.track(new O({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}};function $n(n,e){return n.status===403&&n.errorCode===e}function An(n){return n&&n.type==="file"?{type:"file",fileToken:n.fileToken}:n}var ps=class{id;conversationId;#e;constructor(e,t,s){this.#e=e,this.conversationId=t,this.id=N("The message ID",s)}reactions(e){return new fs(this.#e,this.conversationId,this.id,e)}reaction(e){return this.reactions(e)}get(){let e=this.#e.store.conv(this.conversationId).acquireMessage(this.id);return D({value:e.snapshot,release:()=>e.release()})}async edit(e){let t=typeof e=="string"?{text:e}:e,s={};"text"in t&&typeof t.text=="string"?s.content=[{type:"text",children:fe(t.text,{linksAndActions:!0})}]:"content"in t&&t.content!==void 0&&(s.content=t.content.map(An)),t.custom!==void 0&&(s.custom=t.custom),await this.#e.request("PATCH",A("conversations",this.conversationId,"messages",this.id),s,"Edit message")}async delete(){await this.#e.request("DELETE",A("conversations",this.conversationId,"messages",this.id),{},"Delete message").catch(ms)}async translate(e){let s=(await this.#e.request("GET",A("me","conversations",this.conversationId,"translate"),{ids:[this.id],lang:e},`Translate message ${this.id}`))?.data?.[this.id];if(!s)throw new C(`Translate message ${this.id}`,404,{errorCode:"MESSAGE_NOT_FOUND",reasons:[`No message ${this.id} in the conversation ${this.conversationId}`]});let i=s.content??[{type:"text",children:fe(s.markup??"",{linksAndActions:!0})}];return{content:i,plaintext:Ie(i)}}},fs=class{emoji;messageId;conversationId;#e;constructor(e,t,s,i){this.#e=e,this.conversationId=t,this.messageId=s,this.emoji=N("The emoji",i)}#t(){return A("conversations",this.conversationId,"messages",this.messageId,"reactions",this.emoji,this.#e.me)}async add(){await this.#e.request("PUT",this.#t(),{},"Add reaction")}async remove(){await this.#e.request("DELETE",this.#t(),{},"Remove reaction").catch(ms)}async getFirstReactions(){let e=this.#e.store.conv(this.conversationId).acquireReactions(this.messageId,this.emoji),t=await D({value:e.snapshot,release:()=>e.release()});return t===null?null:t.slice(0,10)}subscribe(e){let t=this.#e.store.conv(this.conversationId).acquireReactions(this.messageId,this.emoji);return this.#e.track(new O({value:t.snapshot,loadedAll:t.loadedAll,release:()=>t.release(),loadMore:(s=dt)=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}},gs=class{userId;conversationId;#e;constructor(e,t,s){this.#e=e,this.conversationId=t,this.userId=s}async get(){let e=this.#e.store.conv(this.conversationId).acquireSingleParticipant(this.userId),t=new w(()=>{if(m(e.outcome)==="notParticipant"&&this.userId!==this.#e.me)throw e.notParticipantFailure();return m(e.snapshot)});return D({value:t,release:()=>{t.dispose(),e.release()}})}async set(e){await this.#e.participantAction(this.conversationId,this.userId,"PUT",e,"Set participant")}async edit(e){await this.#e.participantAction(this.conversationId,this.userId,"PATCH",e,"Edit participant")}async createIfNotExists(e={}){await this.#e.participantAction(this.conversationId,this.userId,"POST",e,"Create participant").catch(pt)}async delete(){await this.#e.request("DELETE",A("conversations",this.conversationId,"participants",this.userId),{},"Delete participant").catch(ms)}subscribe(e){let t=this.#e.store.conv(this.conversationId).acquireSingleParticipant(this.userId);return this.#e.track(new O({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}};var X=class extends Error{constructor(e){super(e),this.name="FatalError"}},gt=[250,500,1e3,2e3,5e3],mt=class{#e;#t;#s=[];#n;constructor(e){this.#n=e,this.#e=e.token,this.#t=e.token!==void 0||e.tokenFetcher!==void 0}set(e){this.#t=!0,this.#e=e;let t=this.#s;this.#s=[];for(let s of t)s(e)}async get(e){if(!e&&this.#e!==void 0)return this.#e;let t=this.#n.onNeedToken();if(t){let s=new Promise(i=>this.#s.push(i));return t(),s}if(this.#n.tokenFetcher){let s=await this.#n.tokenFetcher();return this.#e=s,s}if(this.#t)throw new X("Cannot refresh token, no `onNeedToken` provided");return this.#e=await this.#i(),this.#e}get refreshable(){return this.#n.onNeedToken()!==void 0||this.#n.tokenFetcher!==void 0||!this.#t}async#i(){let e=`${this.#n.bokenUrl}?signature=${encodeURIComponent(this.#n.signature??"")}`;for(let t=0;;t++){let s;try{s=await this.#n.fetch(e,{headers:{"Content-Type":"application/json"}})}catch{await vt(gt[Math.min(t,gt.length-1)]??5e3);continue}let i=await s.json().catch(()=>null);if(s.ok&&typeof i?.boken=="string")return i.boken;if(s.status===429||s.status>=500){await vt(gt[Math.min(t,gt.length-1)]??5e3);continue}let r=new C("Authenticate",s.status,i).message;throw new X(s.status===401?`Could not authenticate: check that you provided a valid signature (${r})`:`Could not authenticate: check that the app ID is correct (${r})`)}}};function vt(n){return new Promise(e=>setTimeout(e,n))}var Hi=25e3,Vi=1e4,Gi=5e3,Ki=3e3,Xi=250,Yi=15e3,Cn=200,En=3e4,Ji=10,Qi=120,bt=1e3;function Fe(n){return n.unref?.(),n}function Zi(n){return n*(.5+Math.random()/2)}var yt=class{#e;#t;#s=!1;#n=!1;#i=0;#r=new Map;#o=[];#a=new Map;#c=new Set;#l=!1;#d=0;#h=0;#m=0;#u=0;#v;#g;#b;#p;#f;constructor(e){this.#e=e}request(e,t,s,i){return this.#n?Promise.reject(new Error(`${i} failed: the session was destroyed`)):new Promise((r,o)=>{this.#o.push({method:e,path:t,data:s,operation:i,resolve:r,reject:o,attempts:0}),this.#w()})}fetch(e,t,s,i,r,o){if(this.#n){o(new Error(`${i} failed: the session was destroyed`));return}this.#o.push({method:e,path:t,data:s,operation:i,resolve:r,reject:o,attempts:0}),this.#w()}subscribe(e){let t=this.#a.get(e)??0;if(this.#a.set(e,t+1),!(t>0)){if(vs(e)){this.#c.size===0&&queueMicrotask(()=>this.#x()),this.#c.add(bs(e));return}this.request("SUBSCRIBE",e,{},`Subscribe to ${e}`).catch(()=>{})}}unsubscribe(e){let t=this.#a.get(e);if(t!==void 0){if(t>1){this.#a.set(e,t-1);return}this.#a.delete(e),!(vs(e)&&this.#c.delete(bs(e)))&&(this.#s&&this.request("UNSUBSCRIBE",e,{},`Unsubscribe from ${e}`).catch(()=>{}),this.#M())}}#x(){let e=[...this.#c];this.#c.clear();for(let t=0;t<e.length;t+=bt){let s=e.slice(t,t+bt);this.request("SUBSCRIBE","/users",{ids:s},"Subscribe to users").catch(()=>{})}}reauthenticate(){let e=this.#t;e&&this.#s&&this.#f?.socket!==e&&this.#y(e,!1)}get ready(){return this.#s}destroy(){if(this.#n)return;this.#n=!0;let e=new Error("The session was destroyed");for(let t of[...this.#r.values(),...this.#o])t.reject(e);this.#r.clear(),this.#o=[],this.#a.clear(),this.#W(),this.#S(1e3,"session destroyed")}#w(){this.#g&&(clearTimeout(this.#g),this.#g=void 0),this.#s?this.#R():!this.#t&&!this.#b&&this.#A()}#A(){if(this.#n)return;let e;try{e=new(pn())(this.#e.url)}catch(t){this.#e.onFatal(t instanceof Error?t:new Error(String(t)));return}this.#t=e,this.#i=0,this.#s=!1,e.onopen=()=>{this.#t===e&&(this.#m=Date.now(),this.#h=Date.now(),this.#v=setInterval(()=>this.#T(e),1e3),Fe(this.#v),this.#y(e,!1))},e.onmessage=t=>{this.#t===e&&this.#j(String(t.data))},e.onerror=()=>{},e.onclose=()=>{this.#t===e&&this.#k()}}#C(e){this.#h=Date.now(),this.#t?.send(JSON.stringify(e))}#S(e,t){let s=this.#t;if(this.#t=void 0,this.#s=!1,this.#v&&clearInterval(this.#v),this.#v=void 0,this.#p&&clearTimeout(this.#p),this.#p=void 0,s){s.onclose=null,s.onmessage=null;try{s.close(e,t)}catch{}}}#k(){this.#S(1e3,""),this.#$(),!this.#n&&(this.#o.length>0||this.#a.size>0)&&this.#E()}#$(){let e=[...this.#r.values()].filter(t=>t.method!=="GET"||t.path!=="/ping");this.#r.clear(),this.#o.unshift(...e)}#E(){if(this.#b||this.#n)return;let e=Zi(Math.min(Yi,Xi*2**this.#d));this.#d++,this.#b=Fe(setTimeout(()=>{this.#b=void 0,this.#t||this.#A()},e))}#T(e){if(this.#t!==e)return;let t=Date.now();if(this.#u&&t>this.#u){this.#u=0,this.#k();return}let s=t-this.#m>=Vi;(s&&!this.#u||t-this.#h>=Hi)&&(s&&(this.#u=t+Gi),this.#P({method:"GET",path:"/ping",data:{},operation:"Ping",resolve:()=>{},reject:()=>{},attempts:0}))}#y(e,t){if(this.#f?.socket===e)return this.#f.done;let i=(async()=>{let r=t;for(let o=0;this.#t===e&&!this.#n;o++){let a;try{a=await this.#e.tokens.get(r)}catch(l){this.#e.onFatal(l instanceof Error?l:new Error(String(l)));return}if(this.#t!==e)return;let c=await this.#I(a);if(this.#t!==e)return;if(c.status===200){let l=c.data?.expiresInSeconds??null;if(l!==null&&l<Qi){r=!0;continue}this.#O(e,l);return}if(c.status===401){r=!0,o>0&&await vt(Math.min(En,Cn*1.2**o));continue}if(c.status===400||c.status===402){let l=new C("Authenticate",c.status,c.data).message;this.#e.onFatal(new X(`Could not authenticate the session: ${l}`));return}this.#k();return}})().finally(()=>{this.#f?.done===i&&(this.#f=void 0)});return this.#f={socket:e,done:i},i}#I(e){return new Promise(t=>{this.#P({method:"POST",path:"/session/renew",data:{token:e},operation:"Authenticate",resolve:s=>t({status:200,data:s}),reject:s=>t({status:s.status??0,data:er(s)}),attempts:0},!0)})}#O(e,t){if(this.#s){this.#_(e,t);return}let s=this.#l;this.#s=!0,this.#l=!0,this.#d=0,this.#_(e,t),this.#U(),s&&this.#e.onResync(),this.#R(),this.#M()}#_(e,t){if(this.#p&&clearTimeout(this.#p),this.#p=void 0,t===null||!this.#e.tokens.refreshable)return;let s=t>600?t-300:t/2,i=Math.min(s,480*3600)*1e3;this.#p=Fe(setTimeout(()=>{this.#p=void 0,this.#t===e&&this.#s&&this.#y(e,!0)},i))}#U(){let e=[],t=[],s={resolve:()=>{},reject:()=>{},attempts:0};this.#c.clear();for(let i of this.#a.keys())vs(i)?e.push(bs(i)):t.push({method:"SUBSCRIBE",path:i,data:{},operation:`Subscribe to ${i}`,...s});for(let i=0;i<e.length;i+=bt){let r=e.slice(i,i+bt);t.push({method:"SUBSCRIBE",path:"/users",data:{ids:r},operation:"Subscribe to users",...s})}this.#o=this.#o.filter(i=>i.method!=="SUBSCRIBE"&&i.method!=="UNSUBSCRIBE"),this.#o.unshift(...t)}#R(){for(;this.#s&&this.#o.length>0;){let e=this.#o.shift();e&&this.#P(e)}}#P(e,t=!1){if(!this.#t||!this.#s&&!t&&e.path!=="/ping"){this.#o.push(e);return}let s=this.#i++;this.#r.set(s,e),this.#C([s,e.method,e.path,e.data,{}])}#j(e){let t;try{t=JSON.parse(e)}catch{return}if(!Array.isArray(t))return;if(this.#m=Date.now(),this.#u=0,t[1]==="PUBLISH"){this.#C([t[0],"ACK"]),this.#N(t.slice(2));return}let[s,i,r]=t,o=this.#r.get(s);o&&(this.#r.delete(s),this.#L(o,i,r),this.#M())}#N(e){let t=[],s=!1;for(let i of e)i.type==="session.expired"?s=!0:i.type!=="upstream.restarting"&&t.push(i);t.length>0&&this.#e.onEvents(t),s&&this.#F()}#F(){let e=this.#t;e&&(this.#s=!1,this.#$(),this.#y(e,!0))}#L(e,t,s){if(t===200){e.resolve(s);return}if(e.path==="/session/renew"&&e.method==="POST"){e.reject(Object.assign(new C(e.operation,t,s),{data:s}));return}if(t===401){e.attempts++,this.#o.unshift(e);let o=this.#t;o&&this.#s&&(this.#s=!1,this.#$(),this.#y(o,!0));return}if(t===429||t===500&&e.attempts+1<Ji){let o=Math.min(En,Cn*1.2**e.attempts);e.attempts++,Fe(setTimeout(()=>{this.#n||(this.#o.push(e),this.#w())},o));return}e.reject(new C(e.operation,t,s))}#M(){this.#g||!this.#t||this.#o.length>0||this.#r.size>0||this.#a.size>0||(this.#g=Fe(setTimeout(()=>{this.#g=void 0,this.#o.length===0&&this.#r.size===0&&this.#a.size===0&&this.#S(1e3,"idle")},Ki)))}#W(){for(let e of[this.#g,this.#b,this.#p])e&&clearTimeout(e);this.#v&&clearInterval(this.#v),this.#g=void 0,this.#b=void 0,this.#p=void 0,this.#v=void 0}};function er(n){return n.data??null}function vs(n){return n.startsWith("/users/")&&n.indexOf("/",7)===-1}function bs(n){return decodeURIComponent(n.slice(7))}function wt(){return(n,e)=>globalThis.fetch(n,e)}async function xt(n,e,t,s){let i=!1;for(let r=0;;r++){let o=await n.get(i),a;try{a=await wt()(e,{...t,headers:{...t.headers,Authorization:`Bearer ${o}`}})}catch(l){if(r===0)continue;throw new Error(`${s} failed: ${l.message}`)}if(a.ok)return a;if(r===0&&(a.status===401||a.status>=500)){i=a.status===401,await a.body?.cancel().catch(()=>{});continue}let c=await a.json().catch(()=>null);throw new C(s,a.status,c)}}async function Tn(n,e,t,s,i){let r=!1;for(let o=0;;o++){let a=await n.get(r),c=await new Promise(l=>{let p=new XMLHttpRequest;p.open("POST",e),p.setRequestHeader("Authorization",`Bearer ${a}`),p.upload.onprogress=h=>i(h.loaded,h.lengthComputable?h.total:0),p.onload=()=>{let h=null;try{h=JSON.parse(p.responseText)}catch{}l({status:p.status,body:h})},p.onerror=()=>l(new Error("network error")),p.send(t)});if(c instanceof Error){if(o===0)continue;throw new Error(`${s} failed: ${c.message}`)}if(c.status>=200&&c.status<300)return c.body;if(o===0&&(c.status===401||c.status>=500)){r=c.status===401;continue}throw new C(s,c.status,c.body)}}var tr=3,sr=10,nr=50,St=class{constructor(e,t,s){this.core=e;this.kind=t;this.onResults=s}core;kind;onResults;#e=0;#t=[];#s;#n=!1;#i=!1;async setQuery(e,t){let s=++this.#e;this.#t=[],this.#s=void 0,this.#n=!0;let i=new URLSearchParams({searchString:encodeURIComponent(e),conversationFilter:JSON.stringify(t?.conversation??{}),limit:String(tr)});return this.#r(s,i)}async loadMore(e=sr){if(!this.#n||this.#i||this.#s===void 0)return this.state(this.#t.slice(),this.#s===void 0);let t=Math.max(1,Math.min(nr,Math.floor(e)));return this.#r(this.#e,new URLSearchParams({cursor:this.#s,limit:String(t)}))}async#r(e,t){this.#i=!0,this.#o("searching");try{let i=`${this.core.endpoints.rest}/${encodeURIComponent(this.core.appId)}/me/${this.kind}/search?${t}`,r=await xt(this.core.tokens,i,{headers:{"Content-Type":"application/json"}},this.kind==="messages"?"Search messages":"Search conversations"),o,a=[];for await(let c of ir(r)){let l=rr(c);if(l==="end"){o=or(c);break}l&&a.push(this.hydrate(l))}for(let c of a){let l=await c;if(e!==this.#e)break;l!==null&&(this.#t=[...this.#t,l],this.#o("searching"))}e===this.#e&&(this.#s=o)}finally{e===this.#e&&(this.#i=!1)}let s=this.#s===void 0;return e===this.#e&&this.#o(s?"loadedAll":"canLoadMore"),this.state(this.#t.slice(),s)}#o(e){if(this.onResults)try{this.onResults(this.#t.slice(),e)}catch(t){us(t)}}},kt=class extends St{constructor(e,t){super(e,"messages",t)}async hydrate(e){let t=e.conversationId,{conversationId:s,...i}=e,[r,o]=await Promise.all([this.core.conversationSnapshot(t),this.core.messageSnapshot(t,i)]);return!r||!o?null:{conversation:r,message:o}}state(e,t){return{results:e,loadedAll:t}}},$t=class extends St{constructor(e,t){super(e,"conversations",t)}hydrate(e){return this.core.conversationSnapshot(e.id)}state(e,t){return{results:e,loadedAll:t}}};async function*ir(n){let e=n.body;if(!e){yield*(await n.text()).split(`
+`).slice(1);return}let t=e.getReader(),s=new TextDecoder,i="",r=!0;for(;;){let{done:o,value:a}=await t.read();i+=o?s.decode():s.decode(a,{stream:!0});let c=i.indexOf(`
+`);for(;c>=0;){let l=i.slice(0,c);i=i.slice(c+1),r||(yield l),r=!1,c=i.indexOf(`
+`)}if(o)break}!r&&i.length>0&&(yield i)}function rr(n){let e=n.trim();if(e.startsWith("]"))return"end";if(e!=="")return JSON.parse(e.startsWith(",")?e.slice(1):e)}function or(n){let e=JSON.parse(`{"data":[${n.trim()}`);return typeof e.cursor=="string"?e.cursor:void 0}var Pn=10,Mn=50,At=class{constructor(e,t){this.conv=e;this.userId=t;this.snapshot=new w(()=>{let s=m(this.wire);if(s===null||!this.#t)return null;let i=m(this.#t.value);return i===null?null:Object.freeze({user:i,access:s.access,notify:s.notify,joinedAt:s.joinedAt})},me)}conv;userId;#e=0;wire=new $(b);#t;snapshot;acquire(){this.#e++===0&&(this.#t=this.conv.store.users.acquire(this.userId))}release(){--this.#e>0||(this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.conv.participants.get(this.userId)===this&&this.conv.participants.delete(this.userId),this.conv.store.maybeForget(this.conv))}get value(){return this.wire.peek()}set(e){this.wire.set(e===null?null:Object.freeze({id:e.id,access:e.access,notify:e.notify,joinedAt:e.joinedAt}))}edited(e){let t=this.wire.peek();t!==null&&!v(t)&&this.set(ve({...t,custom:{}},e))}};function ar(n,e){return n.joinedAt>e.joinedAt||n.joinedAt===e.joinedAt&&n.id<e.id}var Ct=class extends L{constructor(t){super();this.conv=t;this.snapshot=new w(()=>{if(m(this.status)===null)return null;let s=m(this.#e);return s.includes(null)?s.filter(i=>i!==null):s})}conv;noun="participants";#e=new G;#t=[];snapshot;get conn(){return this.conv.store.conn}path(){return this.conv.path("participants")}firstLimit(){return Math.max(Pn,Math.min(Mn,this.#t.length))}moreLimit(t){return K(t,Pn,Mn)}clear(){this.#s([])}dispose(){this.snapshot.dispose(),this.#e.dispose(),this.conv.participantWindow===this&&(this.conv.participantWindow=void 0),this.conv.store.maybeForget(this.conv)}takeFirst(t){let s=t.data.map(i=>this.conv.acquireParticipant(i.id,i));this.#s(s);for(let i of s)i.release();this.cursor=t.cursor,this.loadedAll.set(t.cursor===null)}takeMore(t){let s=new Set(this.#t.map(r=>r.userId)),i=t.data.filter(r=>!s.has(r.id)).map(r=>this.conv.acquireParticipant(r.id,r));this.#s([...this.#t,...i]);for(let r of i)r.release();this.cursor=t.cursor,this.loadedAll.set(t.cursor===null)}#s(t){let s=this.#t,i=new Set(s),r=new Set(t);for(let o of t)i.has(o)||o.acquire();this.#t=t,this.#e.setItems(t.map(o=>o.snapshot));for(let o of s)r.has(o)||o.release()}created(t,s){if(this.status.peek()!==!0||this.#t.some(a=>a.userId===t))return;let i=this.conv.acquireParticipant(t,s),r=0;for(;r<this.#t.length;){let a=this.#t[r].value;if(v(a)||a===null||ar(s,a))break;r++}let o=this.#t.slice();o.splice(r,0,i),this.#s(o),i.release()}deleted(t){if(this.status.peek()!==!0)return;let s=this.#t.filter(i=>i.userId!==t);s.length!==this.#t.length&&this.#s(s)}},Et=class extends I{constructor(t,s){super();this.conv=t;this.userId=s;this.snapshot=new w(()=>m(this.outcome)==="notParticipant"||!this.#e?null:m(this.#e.snapshot))}conv;userId;outcome=new $(b);#e;snapshot;#t(){return this.conv.path("participants",this.userId)}start(){this.#e=this.conv.acquireParticipant(this.userId),this.conv.store.conn.subscribe(this.#t()),this.#s()}stop(){this.conv.store.conn.unsubscribe(this.#t()),this.outcome.set(b),this.snapshot.dispose(),this.#e?.release(),this.#e=void 0,this.conv.singleParticipants.get(this.userId)===this&&this.conv.singleParticipants.delete(this.userId),this.conv.store.maybeForget(this.conv)}resync(){this.#s()}#s(){let t=this.generation;this.conv.store.conn.fetch("GET",this.#t(),{},"Get participant",s=>{t===this.generation&&(this.#e?.set(s),this.outcome.set("found"))},s=>{if(t!==this.generation)return;let i=s.errorCode;s.status===404&&i==="PARTICIPANT_NOT_FOUND"&&this.userId!==this.conv.store.me?(this.#e?.set(null),this.outcome.set("found")):j(s)?(this.#e?.set(null),this.outcome.set("notParticipant")):this.outcome.set(new y(s))})}notParticipantFailure(){return new y(new C("Get participant",403,{errorCode:"NOT_A_PARTICIPANT",reasons:[`The current user is not a participant of the conversation ${this.conv.id}`]}))}joined(){this.live&&this.outcome.peek()==="notParticipant"&&this.#s()}left(){this.live&&(this.#e?.set(null),this.outcome.set("notParticipant"))}};var cr=Object.freeze({many:!0}),Tt=class extends I{constructor(t){super();this.conv=t;let s=[];this.snapshot=new w(()=>{let i=m(this.#e);if(i===null)return null;if(i.many)return cr;let r=[];for(let[o]of[...i.since].sort((a,c)=>a[1]-c[1])){let a=this.#t.get(o),c=a?m(a.value):null;c&&r.push(c)}return(r.length!==s.length||r.some((o,a)=>o!==s[a]))&&(s=r),Object.freeze({many:!1,users:Object.freeze(s)})},lr)}conv;#e=new $(b);#t=new Map;snapshot;#s(){return this.conv.path("typing")}start(){this.conv.store.conn.subscribe(this.#s()),this.#n()}stop(){this.conv.store.conn.unsubscribe(this.#s()),this.#i(b),this.snapshot.dispose(),this.conv.typing===this&&(this.conv.typing=void 0),this.conv.store.maybeForget(this.conv)}resync(){this.#n()}#n(){let t=this.generation;this.conv.store.conn.fetch("GET",this.#s(),{},"Get typing",s=>{t===this.generation&&this.#i(ys(s))},s=>{t===this.generation&&this.#i(j(s)?null:new y(s))})}#i(t){let s=t!==null&&!v(t)&&!t.many?t.since:new Map;for(let[i,r]of this.#t)s.has(i)||(r.release(),this.#t.delete(i));for(let i of s.keys())this.#t.has(i)||this.#t.set(i,this.conv.store.users.acquire(i));this.#e.set(t)}available(t){this.live&&this.#i(ys(t))}changed(t){let s=this.#e.peek();if(s===null||v(s))return;if(t.many===!0){this.#i({many:!0});return}if(t.many===!1){this.#i(ys(t));return}if(s.many)return;let i=new Map(s.since);for(let[r,o]of Object.entries(t.usersTyping??{}))o===null?i.delete(r):i.has(r)||i.set(r,o);this.#i({many:!1,since:i})}left(){this.live&&this.#i(null)}};function lr(n,e){return n===e||n!==null&&e!==null&&!n.many&&!e.many&&n.users===e.users}function ys(n){if(n.many===!0)return{many:!0};let e=new Map;for(let[t,s]of Object.entries(n.usersTyping??{}))typeof s=="number"&&e.set(t,s);return{many:!1,since:e}}function _n(n){return Object.freeze({id:n.id,subject:n.subject??null,photoUrl:n.photoUrl??null,welcomeMessages:Object.freeze([...n.welcomeMessages??[]]),custom:Object.freeze({...n.custom??{}}),createdAt:n.createdAt,joinedAt:n.joinedAt,lastMessageAt:n.lastMessageAt,unreadMessageCount:n.unreadMessageCount,isUnread:n.isUnread,access:n.access,notify:n.notify,readUntil:n.readUntil,everyoneReadUntil:n.everyoneReadUntil})}var Pt=class{constructor(e,t){this.store=e;this.id=t}store;id;side=new $(b);#e=0;messages=new Map;participants=new Map;window;participantWindow;singleParticipants=new Map;typing;reactions=new Map;sideResource;#t;path(...e){return A("me","conversations",this.id,...e)}holdSide(){this.#e++}releaseSide(){--this.#e>0||(this.#e=0,this.side.set(b),this.store.maybeForget(this))}get sideHeld(){return this.#e>0}setSide(e){this.#e>0&&this.side.set(e===null?null:_n(e))}acquireEntity(){return this.#t??=new ws(this),this.#t.acquire(),this.#t}entityGone(e){this.#t===e&&(this.#t=void 0),this.store.maybeForget(this)}acquireSideResource(){return this.sideResource??=new xs(this),this.sideResource.acquire(),this.sideResource}acquireWindow(e=!1){return this.window??=new lt(this),e&&this.window.attachList(),this.window.acquire(),this.window}acquireMessage(e,t){let s=this.messages.get(e);return s||(s=new ct(this,e),this.messages.set(e,s)),s.acquire(),t?s.set(t):s.ensureLoaded(),s}acquireParticipant(e,t){let s=this.participants.get(e);return s||(s=new At(this,e),this.participants.set(e,s)),s.acquire(),t!==void 0&&s.set(t),s}acquireParticipantWindow(){return this.participantWindow??=new Ct(this),this.participantWindow.acquire(),this.participantWindow}acquireSingleParticipant(e){let t=this.singleParticipants.get(e);return t||(t=new Et(this,e),this.singleParticipants.set(e,t)),t.acquire(),t}acquireTyping(){return this.typing??=new Tt(this),this.typing.acquire(),this.typing}acquireReactions(e,t){let s=`${e}
+${t}`,i=this.reactions.get(s);return i||(i=new ht(this,e,t),this.reactions.set(s,i)),i.acquire(),i}get empty(){return this.#e===0&&!this.#t&&!this.sideResource&&!this.window&&!this.participantWindow&&!this.typing&&this.messages.size===0&&this.participants.size===0&&this.singleParticipants.size===0&&this.reactions.size===0}apply(e){switch(e.type){case"side.created":this.setSide(e.state),this.window?.joined(),this.participantWindow?.joined();for(let t of this.singleParticipants.values())t.joined();for(let t of this.reactions.values())t.joined();break;case"side.edited":case"conversation.edited":this.#s(e.diff);break;case"side.deleted":this.setSide(null),this.window?.left(),this.participantWindow?.left();for(let t of this.singleParticipants.values())t.left();this.typing?.left();for(let t of this.reactions.values())t.left();break;case"participant.created":{let t=e.userId,s=e.state;this.participants.get(t)?.set(s),this.participantWindow?.created(t,s);break}case"participant.edited":{let t=e.userId,s=e.diff;this.participants.get(t)?.edited(s),t===this.store.me&&this.#s(s);break}case"participant.deleted":{let t=e.userId;this.participants.get(t)?.set(null),this.participantWindow?.deleted(t);break}case"message.created":this.window?.created(e.state);break;case"message.edited":this.messages.get(e.messageId)?.edited(e.diff);break;case"message.deleted":{let t=e.messageId;this.messages.get(t)?.set(null),this.window?.deleted(t,e.newLastMessage??null);for(let s of this.reactions.values())s.messageId===t&&s.left();break}case"conversation.cleared":for(let t of this.messages.values())t.set(null);this.window?.cleared();break;case"typing.available":this.typing?.available(e.state);break;case"typing.changed":this.typing?.changed(e.diff);break;case"reaction.added":case"reaction.removed":{let t=this.reactions.get(`${e.messageId}
+${e.emoji}`);e.type==="reaction.added"?t?.added(e.userId,e.createdAt):t?.removed(e.userId);break}}}#s(e){let t=this.side.peek();t!==null&&!v(t)&&this.side.set(_n(ve(t,e)))}dropAll(){this.sideResource?.drop(),this.window?.drop(),this.participantWindow?.drop();for(let e of[...this.singleParticipants.values()])e.drop();this.typing?.drop();for(let e of[...this.reactions.values()])e.drop()}resync(){this.sideResource?.resync(),this.window?.resync(),this.participantWindow?.resync();for(let e of this.singleParticipants.values())e.resync();this.typing?.resync();for(let e of this.reactions.values())e.resync();for(let e of this.messages.values())e.resync()}},ws=class{constructor(e){this.conv=e;this.snapshot=new w(()=>{let t=m(this.conv.side);if(t===null||!this.#t)return null;let s=m(this.#t.lastMessage);return Object.freeze({...t,lastMessage:s})},me)}conv;#e=0;#t;snapshot;acquire(){this.#e++===0&&(this.#t=this.conv.acquireWindow())}release(){--this.#e>0||(this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.conv.entityGone(this))}},xs=class extends I{constructor(t){super();this.conv=t}conv;#e;get snapshot(){if(!this.#e)throw new Error("SideResource.snapshot read while not acquired");return this.#e.snapshot}start(){this.conv.holdSide(),this.#e=this.conv.acquireEntity(),this.conv.store.conn.subscribe(this.conv.path()),this.#t()}stop(){this.conv.store.conn.unsubscribe(this.conv.path()),this.#e?.release(),this.#e=void 0,this.conv.sideResource===this&&(this.conv.sideResource=void 0),this.conv.releaseSide()}resync(){this.#t()}#t(){let t=this.generation;this.conv.store.conn.fetch("GET",this.conv.path(),{},"Get conversation",s=>{t===this.generation&&this.conv.setSide(s)},s=>{t===this.generation&&(j(s)?this.conv.setSide(null):this.conv.sideHeld&&this.conv.side.set(new y(s)))})}};function In(n,e){return n==null?!0:Array.isArray(n)?(n[1]??[]).some(t=>Rn(t,e)):Rn(n,e)}function On(n){return n==null||!Array.isArray(n)&&Object.keys(n).length===0}function Rn(n,e){return!(n.access!==void 0&&!ks(n.access,e.access)||n.custom!==void 0&&!dr(n.custom,e.custom)||n.isUnread!==void 0&&n.isUnread!==e.isUnread||n.hasMessages!==void 0&&n.hasMessages!==(e.lastMessageAt!==e.joinedAt)||n.subject!==void 0&&!ks(n.subject,e.subject)||n.lastActivityAt!==void 0&&!Ss(n.lastActivityAt,e.lastMessageAt)||n.createdAt!==void 0&&!Ss(n.createdAt,e.createdAt)||n.joinedAt!==void 0&&!Ss(n.joinedAt,e.joinedAt))}function ks(n,e){let t=e===void 0?void 0:e;switch(n[0]){case"==":return n[1]===t;case"!=":return n[1]!==t;case"oneOf":return n[1].some(s=>s===t);case"!oneOf":return!n[1].some(s=>s===t);default:return!1}}function dr(n,e){for(let[t,s]of Object.entries(n)){let i=Object.hasOwn(e,t)?e[t]:void 0;if(s==="exists"){if(i===void 0)return!1}else if(s==="!exists"){if(i!==void 0)return!1}else if(!ks(s,i))return!1}return!0}function Ss(n,e){switch(n[0]){case">":return e>n[1];case"<":return e<n[1];case">=":return e>n[1]-1;case"<=":return e<n[1]+1;case"between":return n[1][0]<=e&&e<n[1][1];case"!between":return!(n[1][0]<=e&&e<n[1][1]);default:return!1}}var $s=20,Un=30;function Le(n,e){return n.lastMessageAt>e.lastMessageAt||n.lastMessageAt===e.lastMessageAt&&n.id<e.id}function Y(n){let e=n.conv.side.peek();return e===null||v(e)?void 0:e}var Mt=class extends L{constructor(t,s){super();this.store=t;this.filter=s;this.snapshot=new w(()=>{m(this.status);let i=m(this.#e);return i.includes(null)?i.filter(r=>r!==null):i})}store;filter;noun="conversations";#e=new G;#t=[];#s=new Map;#n=Number.POSITIVE_INFINITY;snapshot;get conn(){return this.store.conn}path(){return"/me/conversations"}firstLimit(){return Math.max($s,Math.min(Un,this.#t.length))}moreLimit(t){return K(t,$s,Un)}firstPageData(t){return this.filter===void 0?{limit:t}:{limit:t,filter:this.filter}}failed(t){t.status===404?(this.takeFirst({data:[],cursor:null}),this.status.set(!0)):this.status.set(new y(t))}clear(){for(let t of this.#t)this.#r(t);this.#t=[],this.#s.clear(),this.#e.setItems([]),this.#n=Number.POSITIVE_INFINITY}dispose(){this.#e.dispose(),this.snapshot.dispose(),this.store.lists.delete(this)}takeFirst(t){let s=t.data.reduce((a,c)=>Math.min(a,c.lastMessageAt),Number.POSITIVE_INFINITY),i=new Set(t.data.map(a=>a.id)),r=t.cursor!==null&&this.status.peek()===!0,o=[];for(let a of t.data)o.push(this.#i(a));for(let a of this.#t){if(i.has(a.conv.id))continue;let c=Y(a);r&&c&&c.lastMessageAt<s?o.push(a):this.#r(a)}this.#s.clear();for(let a of o)this.#s.set(a.conv.id,a);this.#t=o,this.#o(),(!r||this.#n===Number.POSITIVE_INFINITY)&&(this.cursor=t.cursor,this.#n=s),this.loadedAll.set(this.cursor===null)}takeMore(t){for(let s of t.data){if(this.#n=Math.min(this.#n,s.lastMessageAt),this.#s.has(s.id))continue;let i=this.#i(s);this.#s.set(s.id,i),this.#t.push(i)}this.cursor=t.cursor,this.#o(),this.loadedAll.set(t.cursor===null)}#i(t){let s=this.#s.get(t.id);if(s)return s.conv.setSide(t),s;let i=this.store.conv(t.id);return i.holdSide(),i.setSide(t),{conv:i,entity:i.acquireEntity()}}#r(t){t.entity.release(),t.conv.releaseSide()}#o(){this.#t.sort((t,s)=>{let i=Y(t),r=Y(s);return!i||!r?0:Le(i,r)?-1:Le(r,i)?1:0}),this.#e.setItems(this.#t.map(t=>t.entity.snapshot))}meCreated(){this.live&&this.run(()=>this.fetchFirst($s))}sideEvent(t){if(this.status.peek()!==!0)return;let s=t.conversationId,i=this.#s.get(s);if(t.type==="side.deleted"){i&&this.#h(i);return}if(t.type==="side.created"){this.#c(s,t.state);return}if(i){let c=Y(i);c&&this.#c(s,c);return}let r=this.store.convs.get(s)?.side.peek();if(r&&!v(r)){this.#c(s,r);return}let o=t.diff??{};(typeof o.lastMessageAt=="number"&&(this.loadedAll.peek()||o.lastMessageAt>=this.#n)||!On(this.filter))&&this.#a(s)}#a(t){let s=this.generation;this.store.conn.fetch("GET",this.store.path("me","conversations",t),{},"Get conversation",i=>{s===this.generation&&this.status.peek()===!0&&this.#c(t,i)},()=>{})}#c(t,s){let i=this.#s.get(t),r=s;if(!(In(this.filter,r)&&(this.loadedAll.peek()||s.lastMessageAt>=this.#n))){i&&this.#h(i);return}if(i){i.conv.setSide(s),this.#d(i);return}let a=this.#i(s);this.#s.set(t,a);let c=this.#l(s);this.#t.splice(c,0,a),this.#e.insert(c,a.entity.snapshot)}#l(t){let s=0;for(;s<this.#t.length;){let i=Y(this.#t[s]);if(!i||Le(t,i))break;s++}return s}#d(t){let s=Y(t);if(!s)return;let i=this.#t.indexOf(t),r=i>0?Y(this.#t[i-1]):void 0,o=this.#t[i+1],a=o?Y(o):void 0;if((!r||Le(r,s))&&(!a||Le(s,a)))return;this.#t.splice(i,1),this.#e.removeAt(i);let c=this.#l(s);this.#t.splice(c,0,t),this.#e.insert(c,t.entity.snapshot)}#h(t){let s=this.#t.indexOf(t);s>=0&&(this.#t.splice(s,1),this.#e.removeAt(s)),this.#s.delete(t.conv.id),this.#r(t)}};var jn=1e3;function As(n){return Object.freeze({id:n.id,name:n.name,custom:Object.freeze({...n.custom??{}}),locale:n.locale??null,photoUrl:n.photoUrl??null,role:n.role??"default",welcomeMessage:n.welcomeMessage??null})}var Cs=class extends I{constructor(t,s){super();this.store=t;this.id=s}store;id;value=new $(b);start(){this.store.conn.subscribe(A("users",this.id)),this.store.users.fetch(this.id)}stop(){this.store.conn.unsubscribe(A("users",this.id)),this.value.set(b),this.store.users.forget(this)}resync(){this.store.users.fetch(this.id)}created(t){this.value.peek()!==b&&this.value.set(As(t))}edited(t){let s=this.value.peek();s!==null&&!v(s)&&this.value.set(As(ve(s,t)))}},_t=class{constructor(e){this.store=e}store;#e=new Map;#t=new Map;#s=new Set;acquire(e){let t=this.#e.get(e);return t||(t=new Cs(this.store,e),this.#e.set(e,t)),t.acquire(),t}acquireOnline(e){let t=this.#t.get(e);return t||(t=new Es(this.store,e),this.#t.set(e,t)),t.acquire(),t}forget(e){this.#e.get(e.id)===e&&this.#e.delete(e.id)}forgetOnline(e){this.#t.get(e.id)===e&&this.#t.delete(e.id)}fetch(e){this.#s.size===0&&queueMicrotask(()=>this.#n()),this.#s.add(e)}#n(){let e=[...this.#s];this.#s=new Set;for(let t=0;t<e.length;t+=jn){let s=e.slice(t,t+jn);this.store.conn.fetch("GET","/users",{ids:s,includePrivateFields:!1},"Get users",i=>{let r=i??{};for(let o of s){let a=this.#e.get(o),c=r[o];a?.live&&a.value.set(c?As(c):null)}},i=>{for(let r of s){let o=this.#e.get(r);o?.live&&o.value.set(new y(i))}})}}userCreated(e,t){this.#e.get(e)?.created(t),this.#t.get(e)?.userCreated()}userEdited(e,t){this.#e.get(e)?.edited(t)}onlineChanged(e,t){this.#t.get(e)?.changed(t)}resync(){for(let e of this.#e.values())e.live&&e.resync();for(let e of this.#t.values())e.live&&e.resync()}dropAll(){for(let e of[...this.#t.values()])e.drop();for(let e of[...this.#e.values()])e.drop()}},Es=class extends I{constructor(t,s){super();this.store=t;this.id=s;this.snapshot=new w(()=>{let i=m(this.#e);if(i===null||!this.#t)return null;let r=m(this.#t.value);return r===null?null:Object.freeze({...i,user:r})},me)}store;id;#e=new $(b);#t;snapshot;#s(){return`${A("users",this.id)}/online`}start(){this.#t=this.store.users.acquire(this.id),this.store.conn.subscribe(this.#s()),this.#n()}stop(){this.store.conn.unsubscribe(this.#s()),this.#e.set(b),this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.store.users.forgetOnline(this)}resync(){this.#n()}#n(){let t=this.generation;this.store.conn.fetch("GET",this.#s(),{},"Get online status",s=>{t===this.generation&&this.#e.set(Object.freeze({isConnected:!!s?.isConnected}))},s=>{t===this.generation&&this.#e.set(j(s)?null:new y(s))})}userCreated(){this.live&&this.#n()}changed(t){this.#e.peek()!==b&&this.#e.set(Object.freeze({isConnected:!!t.isConnected}))}};var Rt=class{constructor(e,t){this.conn=e;this.me=t;this.users=new _t(this)}conn;me;users;convs=new Map;lists=new Set;path(...e){return A(...e)}conv(e){let t=this.convs.get(e);return t||(t=new Pt(this,e),this.convs.set(e,t)),t}maybeForget(e){e.empty&&this.convs.get(e.id)===e&&this.convs.delete(e.id)}acquireList(e){let t=new Mt(this,e);return this.lists.add(t),t.acquire(),t}apply(e){ce(()=>{for(let t of e)this.#e(t)})}#e(e){switch(e.type){case"user.created":if(this.users.userCreated(e.userId,e.state),e.userId===this.me)for(let s of this.lists)s.meCreated();return;case"user.edited":this.users.userEdited(e.userId,e.diff);return;case"user.online.changed":this.users.onlineChanged(e.userId,e.diff);return}let t=e.conversationId;if(typeof t=="string")switch(this.convs.get(t)?.apply(e),e.type){case"side.created":case"side.edited":case"side.deleted":case"conversation.edited":for(let s of this.lists)s.sideEvent(e);break;case"participant.edited":if(e.userId===this.me)for(let s of this.lists)s.sideEvent(e);break}}dropAll(){for(let e of[...this.lists])e.drop();for(let e of[...this.convs.values()])e.dropAll();this.users.dropAll()}resync(){ce(()=>{this.users.resync();for(let e of this.convs.values())e.resync();for(let e of this.lists)e.resync()})}};var hr="localhost:8080",Nn=100,It=new Map;function Ts(n){N("appId",n.appId),N("userId",n.userId);let e=`${n.appId}
+${n.userId}`,t=It.get(e);if(t&&!n.forceCreateNew&&!t.destroyed)return n.token!==void 0&&t.setToken(n.token),t;let s=new Ot(n);return It.set(e,s),s}var Ot=class{appId;currentUser;onNeedToken;#e;#t;#s;#n;#i;#r=new Map;#o=new Map;#a=new Set;#c=new Set;#l;#d=!1;#h=new Map;constructor(e){this.appId=e.appId;let t=e.userId;this.#i=Sn(e.host??hr);let s=encodeURIComponent(this.appId);this.#n=new mt({token:e.token,tokenFetcher:e.tokenFetcher,signature:e.signature,bokenUrl:`${this.#i.internal}/${s}/bokens/${encodeURIComponent(t)}`,fetch:wt(),onNeedToken:()=>this.onNeedToken}),this.#t=new yt({url:`${this.#i.realtime}/${s}/realtime/${encodeURIComponent(t)}`,tokens:this.#n,onEvents:r=>this.#s.apply(r),onResync:()=>this.#s.resync(),onFatal:r=>this.#u(r)}),this.#s=new Rt(this.#t,t);let i=this;this.#e={appId:this.appId,me:t,store:this.#s,tokens:this.#n,endpoints:this.#i,request:(r,o,a,c)=>this.#g(r,o,a,c),participantAction:(r,o,a,c,l)=>this.#b(r,o,a,c,l),track(r){return i.#v(r),r},conversationSnapshot:r=>{let o=this.#s.conv(r).acquireSideResource();return D({value:o.snapshot,release:()=>o.release()})},messageSnapshot:(r,o)=>{let a=this.#s.conv(r).acquireMessage(o.id,o);return D({value:a.snapshot,release:()=>a.release()})}},this.currentUser=this.user(t),this.#x()}get destroyed(){return this.#d}setToken(e){this.#n.set(e),this.#t.reauthenticate()}onError(e){return this.#l?(e(this.#l),{unsubscribe:()=>{}}):(this.#c.add(e),{unsubscribe:()=>this.#c.delete(e)})}user(e){N("The user ID",e);let t=this.#r.get(e);return t||(t=new Ne(this.#e,e),this.#r.set(e,t)),t}conversation(e){N("The conversation ID",e);let t=this.#o.get(e);return t||(t=new ft(this.#e,e),this.#o.set(e,t)),t}subscribeConversations(e,t){let s=typeof e=="function"?{}:e??{},i=typeof e=="function"?e:t,r=this.#s.acquireList(s.filter);return this.#e.track(new O({value:r.snapshot,loadedAll:r.loadedAll,release:()=>r.release(),loadMore:o=>r.loadMore(o)},(o,a)=>Object.freeze({type:"active",latestSnapshot:o,loadedAll:a}),i))}searchMessages(e){return new kt(this.#e,e)}searchConversations(e){return new $t(this.#e,e)}uploadFile(e,t,s){return this.#f(e,t,void 0,s)}uploadImage(e,t,s){return this.#f(e,t,"image",s)}uploadVideo(e,t,s){return this.#f(e,t,"video",s)}uploadAudio(e,t,s){return this.#f(e,t,"audio",s)}uploadVoice(e,t,s){return this.#f(e,t,"voice",s)}destroy(){if(!this.#d){this.#d=!0;for(let e of[...this.#a])e.unsubscribe();this.#m()}}terminate(e){this.#u(e)}#m(){this.#d=!0,this.#t.destroy(),this.#s.dropAll();let e=`${this.appId}
+${this.#e.me}`;It.get(e)===this&&It.delete(e)}#u(e){if(this.#l||this.#d)return;this.#l=e;for(let s of[...this.#a])s.fail(e);this.#m();let t=[...this.#c];this.#c.clear();for(let s of t)try{s(e)}catch(i){setTimeout(()=>{throw i})}t.length===0&&console.error(`[Chinwag] The session failed: ${e.message}`)}#v(e){if(this.#l){e.fail(this.#l);return}if(this.#d){e.unsubscribe();return}this.#a.add(e),e.terminated.then(()=>this.#a.delete(e))}#g(e,t,s,i){return this.#l?Promise.reject(this.#l):this.#d?Promise.reject(new Error(`${i} failed: the session was destroyed`)):this.#t.request(e,t,s,i)}#b(e,t,s,i,r){return new Promise((o,a)=>{let c=this.#h.get(e);c||(c=[],this.#h.set(e,c),queueMicrotask(()=>this.#p(e))),c.push({id:t,method:s,params:i,operation:r,resolve:o,reject:a})})}#p(e){let t=this.#h.get(e)??[];this.#h.delete(e);for(let s=0;s<t.length;s+=Nn){let i=t.slice(s,s+Nn),r=i.map(o=>({id:o.id,method:o.method,params:o.params}));this.#g("POST",A("conversations",e,"participants"),{actions:r},i[0]?.operation??"").then(o=>{let a=o?.responses??[];i.forEach((c,l)=>{let p=a[l];p?.status===200?c.resolve():c.reject(new C(c.operation,p?.status??500,p))})}).catch(o=>{for(let a of i)a.reject(o instanceof C?new C(a.operation,o.status,o):o)})}}async#f(e,t,s,i){await this.#g("POST","/files/validate",{filename:t.filename,filesize:e.size},"Upload file");let r=new FormData;r.append("file",e,t.filename),s&&r.append("subtype",s);for(let c of["width","height","duration"]){let l=t[c];l!==void 0&&r.append(c,String(l))}let o=`${this.#i.rest}/${encodeURIComponent(this.appId)}/files`,a=i?.onProgress&&typeof XMLHttpRequest<"u"?await Tn(this.#n,o,r,"Upload file",i.onProgress):await(await xt(this.#n,o,{method:"POST",body:r},"Upload file")).json().catch(()=>null);if(typeof a?.fileToken!="string")throw new C("Upload file",200,{errorCode:"BAD_RESPONSE",reasons:["no fileToken"]});return a.fileToken}async#x(){try{let e=await wt()(`${this.#i.internal}/${encodeURIComponent(this.appId)}`,{headers:{"Content-Type":"application/json"}});await e.body?.cancel().catch(()=>{}),e.status===404&&this.#u(new X(`The app ID ${this.appId} does not exist on this Chinwag server`))}catch{}}};function Fn(n,e){return n.length<=1?n.join(""):n.length===2?`${n[0]} ${e} ${n[1]}`:`${n.slice(0,-1).join(", ")} ${e} ${n[n.length-1]}`}var Ps={lang:"en",conversations:"Conversations",searchConversations:"Search conversations",noConversations:"No chats yet",noResults:"No conversations match",selectConversation:"Select a conversation",loading:"Loading…",loadingOlder:"Loading older messages…",messagePlaceholder:"Say something…",messageField:"Message",send:"Send",attachFile:"Attach a file",uploading:n=>n===null?"Uploading…":`Uploading… ${n}%`,uploadFailed:n=>`Upload failed: ${n}`,sendFailed:n=>`Not sent: ${n}`,readOnly:"You can read this conversation but not write in it.",back:"Back to the conversations",close:"Close",openChat:"Open chat",unread:n=>n===1?"1 unread message":`${n} unread messages`,online:"Online",offline:"Offline",today:"Today",yesterday:"Yesterday",edited:"edited",deletedConfirm:"Delete this message?",reply:"Reply",replyingTo:n=>`Replying to ${n}`,cancelReply:"Cancel reply",edit:"Edit",editing:"Editing message",cancelEdit:"Cancel editing",save:"Save",delete:"Delete",react:"Add a reaction",reactWith:n=>`React with ${n}`,reactionCount:(n,e,t)=>`${n} ${e}${t?", including you":""}`,messageActions:"Message actions",sent:"Sent",read:"Read",you:"You",system:"System message",location:"Location",download:(n,e)=>`Download ${n} (${e})`,voiceMessage:"Voice message",attachment:"Attachment",participants:n=>n===1?"1 participant":`${n} participants`,typing:n=>{if(!n)return"";if(n.many)return"Several people are typing";let e=n.users.map(t=>t.name);return e.length===0?"":`${Fn(e,"and")} ${e.length===1?"is":"are"} typing`},messages:"Messages",notFound:"This conversation does not exist, or you are not in it.",disconnected:"Reconnecting…"},Ln={lang:"de",conversations:"Unterhaltungen",searchConversations:"Unterhaltungen durchsuchen",noConversations:"Noch keine Chats",noResults:"Keine passenden Unterhaltungen",selectConversation:"Wähle eine Unterhaltung",loading:"Wird geladen…",loadingOlder:"Ältere Nachrichten werden geladen…",messagePlaceholder:"Schreib etwas…",messageField:"Nachricht",send:"Senden",attachFile:"Datei anhängen",uploading:n=>n===null?"Wird hochgeladen…":`Wird hochgeladen… ${n} %`,uploadFailed:n=>`Hochladen fehlgeschlagen: ${n}`,sendFailed:n=>`Nicht gesendet: ${n}`,readOnly:"Du kannst diese Unterhaltung lesen, aber nicht schreiben.",back:"Zurück zu den Unterhaltungen",close:"Schließen",openChat:"Chat öffnen",unread:n=>n===1?"1 ungelesene Nachricht":`${n} ungelesene Nachrichten`,online:"Online",offline:"Offline",today:"Heute",yesterday:"Gestern",edited:"bearbeitet",deletedConfirm:"Diese Nachricht löschen?",reply:"Antworten",replyingTo:n=>`Antwort an ${n}`,cancelReply:"Antwort abbrechen",edit:"Bearbeiten",editing:"Nachricht bearbeiten",cancelEdit:"Bearbeiten abbrechen",save:"Speichern",delete:"Löschen",react:"Reaktion hinzufügen",reactWith:n=>`Mit ${n} reagieren`,reactionCount:(n,e,t)=>`${n} ${e}${t?", auch von dir":""}`,messageActions:"Aktionen zur Nachricht",sent:"Gesendet",read:"Gelesen",you:"Du",system:"Systemnachricht",location:"Standort",download:(n,e)=>`${n} herunterladen (${e})`,voiceMessage:"Sprachnachricht",attachment:"Anhang",participants:n=>n===1?"1 Teilnehmer":`${n} Teilnehmer`,typing:n=>{if(!n)return"";if(n.many)return"Mehrere Personen schreiben";let e=n.users.map(t=>t.name);return e.length===0?"":`${Fn(e,"und")} ${e.length===1?"schreibt":"schreiben"}`},messages:"Nachrichten",notFound:"Diese Unterhaltung gibt es nicht, oder du bist nicht dabei.",disconnected:"Verbindung wird wiederhergestellt…"},ur={en:Ps,de:Ln},We=class{#e;#t;#s;#n;constructor(e){let t="en";try{t=Intl.getCanonicalLocales(e||(typeof navigator<"u"?navigator.language:"en"))[0]??"en"}catch{}this.tag=t,this.strings=ur[t.split("-")[0]?.toLowerCase()??"en"]??Ps,this.#e=new Intl.DateTimeFormat(t,{hour:"numeric",minute:"2-digit"}),this.#t=new Intl.DateTimeFormat(t,{weekday:"long",day:"numeric",month:"long"}),this.#s=new Intl.DateTimeFormat(t,{day:"numeric",month:"long",year:"numeric"}),this.#n=new Intl.NumberFormat(t,{maximumFractionDigits:1})}time(e){return this.#e.format(e)}day(e,t=Date.now()){let s=ye(e),i=ye(t);return s===i?this.strings.today:i-s===1?this.strings.yesterday:new Date(e).getFullYear()===new Date(t).getFullYear()?this.#t.format(e):this.#s.format(e)}stamp(e,t=Date.now()){return ye(e)===ye(t)?this.time(e):this.#s.format(e)}bytes(e){let t=["B","KB","MB","GB"],s=0,i=e;for(;i>=1024&&s<t.length-1;)i/=1024,s++;return`${this.#n.format(i)} ${t[s]}`}};function ye(n){let e=new Date(n);return Math.round(new Date(e.getFullYear(),e.getMonth(),e.getDate()).getTime()/864e5)}var Wn={showChatHeader:!0,messageField:{enterSendsMessage:!0,placeholder:null,visible:!0,spellcheck:!0,autofocus:"smart"},presence:!0,theme:"light",dir:"auto"},we=class{constructor(e,t={}){this.beforeSend=null;this.session=e,this.locale=new We(t.locale);let s=t.options??{};this.options={...Wn,...s,messageField:{...Wn.messageField,...s.messageField??{}}}}get me(){return this.session.currentUser.id}};function pr(n){return typeof n=="object"&&n!==null&&"currentUser"in n&&"conversation"in n}var J=class{#e;#t=null;#s=null;#n=!1;constructor(e){this.#e=e,e.addController(this)}get session(){return this.#t}set session(e){e!==this.#t&&(this.#t=e,this.#n=!1,this.#s=this.#i(e),this.#e.requestUpdate())}get ctx(){return this.#s}#i(e){if(e instanceof we)return e;if(pr(e)){let t=this.#e.getAttribute("theme");return new we(e,{locale:this.#e.getAttribute("locale"),options:t==="dark"||t==="auto"?{theme:t}:{}})}return null}hostConnected(){if(this.#s)return;let e=this.#e,t=e.getAttribute("app-id"),s=e.getAttribute("user-id");if(!t||!s)return;let i=e.getAttribute("host")??void 0,r=Ts({appId:t,userId:s,...i?{host:i}:{}}),o=e.getAttribute("token");o&&r.setToken(o),this.#t=r,this.#n=!0,this.#s=this.#i(r),this.#e.requestUpdate()}hostDisconnected(){this.#n&&!this.#e.isConnected&&queueMicrotask(()=>{this.#e.isConnected||!this.#n||(this.#s=null,this.#t=null,this.#n=!1)})}};var qe=class extends S{constructor(){super();this.host_=new J(this);this.#e=new T(this);this.#t=null;this.#s=null;this.conversationId=null,this.showBack=!1,this.showClose=!1,this.theme="light",this.addEventListener("cw-reply",t=>{this.#s=null,this.#t=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-edit",t=>{this.#t=null,this.#s=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-cancel",()=>{this.#t=null,this.#s=null,this.requestUpdate()}),this.addEventListener("cw-sent",()=>{this.#t=null,this.renderRoot.querySelector("cw-message-list")?.scrollToLatest(),this.requestUpdate()})}static{this.styles=[P,ue,M,k`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        min-height: 0;
+        background: var(--_bg);
+        color: var(--_fg);
+        overflow: hidden;
+      }
+      .empty {
+        flex: 1;
+        display: grid;
+        place-items: center;
+        color: var(--_muted);
+        padding: 24px;
+        text-align: center;
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id",reflect:!0},showBack:{attribute:!1},showClose:{attribute:!1},theme:{reflect:!0}}}#e;#t;#s;set session(t){this.host_.session=t}get session(){return this.host_.session}get ctx(){return this.host_.ctx}set ctx(t){this.host_.session=t}get composer(){return this.renderRoot.querySelector("cw-composer")}willUpdate(t){let s=this.ctx,i=this.conversationId,r=s&&i?`${s.me}\0${i}`:null;r!==this.#e.key&&(this.#t=null,this.#s=null);let o=s&&i?s.session.conversation(i):null;this.#e.follow(r,o?a=>o.subscribe(c=>a(c)):null),t.has("theme")&&s&&(s.options.theme=this.theme)}updated(t){t.has("conversationId")&&this.conversationId&&this.ctx?.options.messageField.autofocus==="smart"&&matchMedia("(pointer: fine)").matches&&this.composer?.updateComplete.then(()=>this.composer?.focus())}render(){let t=this.ctx;if(!t)return u;let s=t.locale.strings,i=this.conversationId;if(!i)return d`<div class="empty">${s.selectConversation}</div>`;let r=this.#e.value,o=r?.access==="Read",a=t.options.messageField;return d`
+      ${t.options.showChatHeader?d`<cw-chat-header
+            .ctx=${t}
+            .conversationId=${i}
+            .showBack=${this.showBack}
+            .showClose=${this.showClose}
+          ></cw-chat-header>`:u}
+      <cw-message-list .ctx=${t} .conversationId=${i}></cw-message-list>
+      <cw-typing .ctx=${t} .conversationId=${i}></cw-typing>
+      ${a.visible&&r!==null?d`<cw-composer
+            .ctx=${t}
+            .conversationId=${i}
+            .readOnly=${o}
+            .replyTo=${this.#t}
+            .editing=${this.#s}
+          ></cw-composer>`:u}
+    `}};var fr=5e3;async function gr(n){let e=URL.createObjectURL(n);try{if(n.type.startsWith("image/")){let t=new Image;return t.src=e,await t.decode(),{width:t.naturalWidth,height:t.naturalHeight}}if(n.type.startsWith("video/")||n.type.startsWith("audio/")){let t=document.createElement(n.type.startsWith("video/")?"video":"audio");t.preload="metadata",t.src=e,await new Promise((i,r)=>{t.onloadedmetadata=()=>i(),t.onerror=()=>r(new Error("unreadable media")),setTimeout(i,3e3)});let s={};return Number.isFinite(t.duration)&&(s.duration=Math.round(t.duration)),t instanceof HTMLVideoElement&&t.videoWidth>0&&(s.width=t.videoWidth,s.height=t.videoHeight),s}}catch{}finally{URL.revokeObjectURL(e)}return{}}async function mr(n,e,t){let s=await gr(e),i=e.name||"file",r={onProgress:t};return e.type.startsWith("image/")?n.uploadImage(e,{filename:i,...s},r):e.type.startsWith("video/")?n.uploadVideo(e,{filename:i,...s},r):e.type.startsWith("audio/")?n.uploadAudio(e,{filename:i,...s},r):n.uploadFile(e,{filename:i},r)}var Ut=class extends S{static{this.styles=[P,M,k`
+      :host {
+        display: block;
+        border-top: 1px solid var(--_border);
+        background: var(--_bg);
+        padding: 8px 10px;
+      }
+      .context {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        font-size: 13px;
+        color: var(--_muted);
+        padding: 0 4px 6px;
+      }
+      .context .what {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .field {
+        display: flex;
+        align-items: flex-end;
+        gap: 6px;
+      }
+      textarea {
+        flex: 1;
+        min-width: 0;
+        resize: none;
+        font: inherit;
+        color: var(--_fg);
+        background: var(--_panel);
+        border: 1px solid var(--_border);
+        border-radius: 18px;
+        padding: 8px 14px;
+        max-height: 160px;
+        line-height: 1.4;
+      }
+      textarea::placeholder {
+        color: var(--_muted);
+      }
+      .send {
+        background: var(--_accent);
+        color: var(--_accent-fg);
+        border-radius: 50%;
+      }
+      .send:hover {
+        background: var(--_accent);
+        filter: brightness(1.08);
+      }
+      .send[disabled] {
+        opacity: 0.55;
+        cursor: default;
+      }
+      .uploads {
+        font-size: 13px;
+        padding: 0 4px 6px;
+      }
+      progress {
+        width: 120px;
+        vertical-align: middle;
+      }
+      .error {
+        color: var(--_danger);
+      }
+      .readonly {
+        color: var(--_muted);
+        font-size: 14px;
+        text-align: center;
+        padding: 6px;
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1},readOnly:{attribute:!1},replyTo:{attribute:!1},editing:{attribute:!1}}}#e="";#t=0;#s=[];#n=null;#i=new Map;constructor(){super(),this.ctx=null,this.conversationId=null,this.readOnly=!1,this.replyTo=null,this.editing=null}get#r(){return this.renderRoot.querySelector("textarea")}willUpdate(e){if(e.has("conversationId")){let t=e.get("conversationId");t&&this.#i.set(t,this.#e),this.#e=this.conversationId?this.#i.get(this.conversationId)??"":"",this.#t=0,this.#n=null}e.has("editing")&&this.editing&&(this.#e=this.editing.content.flatMap(t=>t.type==="text"?[at(t.children)]:[]).join(`
+`))}updated(e){let t=this.#r;t&&(t.value!==this.#e&&(t.value=this.#e),this.#o(t),(e.has("editing")&&this.editing||e.has("replyTo")&&this.replyTo)&&t.focus())}focus(){this.#r?.focus()}get text(){return this.#e}setText(e){this.#e=e,this.requestUpdate()}#o(e){e.style.height="auto",e.style.height=`${Math.min(e.scrollHeight+2,160)}px`}#a=e=>{let t=e.target;if(this.#e=t.value,this.#o(t),this.#n=null,this.editing||this.#e.length===0||!this.ctx||!this.conversationId)return;let s=Date.now();s-this.#t>fr&&(this.#t=s,this.ctx.session.conversation(this.conversationId).markAsTyping().catch(()=>{}))};#c=e=>{if(e.key==="Escape"&&(this.replyTo||this.editing)){e.preventDefault(),this.#l();return}e.key!=="Enter"||e.isComposing||(this.ctx?.options.messageField.enterSendsMessage??!0?e.shiftKey:!(e.ctrlKey||e.metaKey))||(e.preventDefault(),this.submit())};#l(){this.editing&&(this.#e=""),this.dispatchEvent(new CustomEvent("cw-cancel",{bubbles:!0,composed:!0}))}async submit(){let e=this.ctx,t=this.conversationId;if(!e||!t)return;let s=this.#e;if(s.trim().length===0)return;let i=e.session.conversation(t);if(this.editing){let a=this.editing;this.#e="",this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-cancel",{bubbles:!0,composed:!0}));try{await i.message(a.id).edit(s)}catch(c){this.#e=s,this.#d(c)}return}let r=this.replyTo,o;if(e.beforeSend){let a=await e.beforeSend({conversationId:t,text:s,referencedMessageId:r?.id??null});if(a?.cancel)return;typeof a?.text=="string"&&(s=a.text),a?.custom&&(o=a.custom)}this.#e="",this.#i.delete(t),this.#t=0,this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-sent",{bubbles:!0,composed:!0}));try{await i.send({text:s,...r?{referencedMessage:r.id}:{},...o?{custom:o}:{}})}catch(a){this.#e===""&&(this.#e=s),this.#d(a)}}#d(e){this.#n=this.ctx?.locale.strings.sendFailed(e.message)??e.message,this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:e},bubbles:!0,composed:!0}))}#h=()=>{this.renderRoot.querySelector("input[type=file]")?.click()};#m=e=>{let t=e.target,s=[...t.files??[]];t.value="";for(let i of s)this.sendFile(i)};#u=e=>{let t=[...e.clipboardData?.files??[]];if(t.length!==0){e.preventDefault();for(let s of t)this.sendFile(s)}};async sendFile(e){let t=this.ctx,s=this.conversationId;if(!t||!s)return;let i={name:e.name||"file",percent:null,error:null};this.#s=[...this.#s,i],this.requestUpdate();try{let r=await mr(t.session,e,(o,a)=>{i.percent=a>0?Math.floor(o/a*100):null,this.requestUpdate()});await t.session.conversation(s).send({content:[{type:"file",fileToken:r}]}),this.#s=this.#s.filter(o=>o!==i),this.dispatchEvent(new CustomEvent("cw-sent",{bubbles:!0,composed:!0}))}catch(r){i.error=r.message,this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:r},bubbles:!0,composed:!0})),setTimeout(()=>{this.#s=this.#s.filter(o=>o!==i),this.requestUpdate()},8e3)}this.requestUpdate()}render(){let e=this.ctx;if(!e||!this.conversationId)return u;let t=e.locale.strings;if(this.readOnly)return d`<p class="readonly">${t.readOnly}</p>`;let s=e.options.messageField,i=this.editing?d`<div class="context">
+          <span class="what">${t.editing}</span>
+          <button class="icon-button" aria-label=${t.cancelEdit} title=${t.cancelEdit} @click=${()=>this.#l()}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+          </button>
+        </div>`:this.replyTo?d`<div class="context">
+            <span class="what">${t.replyingTo(this.replyTo.sender?.name??"")}: ${this.replyTo.plaintext}</span>
+            <button class="icon-button" aria-label=${t.cancelReply} title=${t.cancelReply} @click=${()=>this.#l()}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+            </button>
+          </div>`:u;return d`
+      ${this.#s.length>0?d`<div class="uploads" role="status">
+            ${this.#s.map(r=>r.error?d`<div class="error">${r.name}: ${t.uploadFailed(r.error)}</div>`:d`<div>
+                    ${r.name} <progress max="100" .value=${r.percent??0} aria-label=${t.uploading(r.percent)}></progress>
+                    <span class="muted">${t.uploading(r.percent)}</span>
+                  </div>`)}
+          </div>`:u}
+      ${this.#n?d`<div class="uploads error" role="alert">${this.#n}</div>`:u} ${i}
+      <div class="field">
+        ${this.editing?u:d`<button class="icon-button" aria-label=${t.attachFile} title=${t.attachFile} @click=${this.#h}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" /></svg>
+            </button>`}
+        <input type="file" multiple hidden @change=${this.#m} />
+        <textarea
+          rows="1"
+          aria-label=${t.messageField}
+          placeholder=${s.placeholder??t.messagePlaceholder}
+          spellcheck=${s.spellcheck?"true":"false"}
+          @input=${this.#a}
+          @keydown=${this.#c}
+          @paste=${this.#u}
+        ></textarea>
+        <button class="icon-button send" aria-label=${this.editing?t.save:t.send} title=${this.editing?t.save:t.send} @click=${()=>{this.submit()}}>
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12 20 4l-6 16-3-7z" /></svg>
+        </button>
+      </div>
+    `}};var qn={ATTRIBUTE:1,CHILD:2,PROPERTY:3,BOOLEAN_ATTRIBUTE:4,EVENT:5,ELEMENT:6},jt=n=>(...e)=>({_$litDirective$:n,values:e}),xe=class{constructor(e){}get _$AU(){return this._$AM._$AU}_$AT(e,t,s){this._$Ct=e,this._$AM=t,this._$Ci=s}_$AS(e,t){return this.update(e,t)}update(e,t){return this.render(...t)}};var vr={},Nt=jt(class extends xe{constructor(){super(...arguments),this.ot=vr}render(n,e){return e()}update(n,[e,t]){if(Array.isArray(e)){if(Array.isArray(this.ot)&&this.ot.length===e.length&&e.every((s,i)=>s===this.ot[i]))return U}else if(this.ot===e)return U;return this.ot=Array.isArray(e)?Array.from(e):e,this.render(e,t)}});var{I:br}=Qs,Dn=n=>n;var Bn=()=>document.createComment(""),Se=(n,e,t)=>{let s=n._$AA.parentNode,i=e===void 0?n._$AB:e._$AA;if(t===void 0){let r=s.insertBefore(Bn(),i),o=s.insertBefore(Bn(),i);t=new br(r,o,n,n.options)}else{let r=t._$AB.nextSibling,o=t._$AM,a=o!==n;if(a){let c;t._$AQ?.(n),t._$AM=n,t._$AP!==void 0&&(c=n._$AU)!==o._$AU&&t._$AP(c)}if(r!==i||a){let c=t._$AA;for(;c!==r;){let l=Dn(c).nextSibling;Dn(s).insertBefore(c,i),c=l}}}return t},Q=(n,e,t=n)=>(n._$AI(e,t),n),yr={},zn=(n,e=yr)=>n._$AH=e,Hn=n=>n._$AH,Ft=n=>{n._$AR(),n._$AA.remove()};var Vn=(n,e,t)=>{let s=new Map;for(let i=e;i<=t;i++)s.set(n[i],i);return s},Lt=jt(class extends xe{constructor(n){if(super(n),n.type!==qn.CHILD)throw Error("repeat() can only be used in text expressions")}dt(n,e,t){let s;t===void 0?t=e:e!==void 0&&(s=e);let i=[],r=[],o=0;for(let a of n)i[o]=s?s(a,o):o,r[o]=t(a,o),o++;return{values:r,keys:i}}render(n,e,t){return this.dt(n,e,t).values}update(n,[e,t,s]){let i=Hn(n),{values:r,keys:o}=this.dt(e,t,s);if(!Array.isArray(i))return this.ut=o,r;let a=this.ut??=[],c=[],l,p,h=0,g=i.length-1,f=0,x=r.length-1;for(;h<=g&&f<=x;)if(i[h]===null)h++;else if(i[g]===null)g--;else if(a[h]===o[f])c[f]=Q(i[h],r[f]),h++,f++;else if(a[g]===o[x])c[x]=Q(i[g],r[x]),g--,x--;else if(a[h]===o[x])c[x]=Q(i[h],r[x]),Se(n,c[x+1],i[h]),h++,x--;else if(a[g]===o[f])c[f]=Q(i[g],r[f]),Se(n,i[h],i[g]),g--,f++;else if(l===void 0&&(l=Vn(o,f,x),p=Vn(a,h,g)),l.has(a[h]))if(l.has(a[g])){let E=p.get(o[f]),de=E!==void 0?i[E]:null;if(de===null){let ke=Se(n,i[h]);Q(ke,r[f]),c[f]=ke}else c[f]=Q(de,r[f]),Se(n,i[h],de),i[E]=null;f++}else Ft(i[g]),g--;else Ft(i[h]),h++;for(;f<=x;){let E=Se(n,c[x+1]);Q(E,r[f]),c[f++]=E}for(;h<=g;){let E=i[h++];E!==null&&Ft(E)}return this.ut=o,zn(n,c),U}});var wr=new Set(["http:","https:","mailto:","tel:"]);function Ms(n){if(!n)return null;try{let e=typeof location<"u"?location.href:"http://localhost/",t=new URL(n,e);return wr.has(t.protocol)?t.href:null}catch{return null}}function Gn(n,e){let t=Ms(n);return t?d`<a href=${t} target="_blank" rel="noopener noreferrer nofollow ugc">${e}</a>`:d`<span>${e}</span>`}function B(n){return n.map(xr)}function xr(n){if(typeof n=="string")return n;switch(n.type){case"bold":return d`<strong>${B(n.children)}</strong>`;case"italic":return d`<em>${B(n.children)}</em>`;case"strikethrough":return d`<s>${B(n.children)}</s>`;case"codeSpan":return d`<code>${n.text}</code>`;case"link":return Gn(n.url,B(n.children));case"autoLink":return Gn(n.url,n.text);case"mention":return d`<span class="mention" data-user-id=${n.id}>${n.text}</span>`;case"bulletList":return d`<ul>${B(n.children)}</ul>`;case"bulletPoint":return d`<li>${B(n.children)}</li>`;case"actionButton":return d`<span class="action action-button" data-action=${n.action}>${B(n.children)}</span>`;case"actionLink":return d`<span class="action action-link" data-action=${n.action}>${B(n.children)}</span>`;case"customEmoji":return n.text;default:return u}}function Sr(n,e){let t=Ms(n.url);if(!t)return d`<span class="file-card">${n.filename}</span>`;let s=e.bytes(n.size);switch(n.subtype){case"image":{let i=n.width??0,r=n.height??0,o=i>0&&r>0?`aspect-ratio: ${i} / ${r};`:"";return d`<a class="media" href=${t} target="_blank" rel="noopener noreferrer"
+        ><img src=${t} alt=${n.filename} loading="lazy" decoding="async" style=${o}
+      /></a>`}case"video":return d`<video class="media" src=${t} controls preload="metadata" aria-label=${n.filename}></video>`;case"audio":return d`<audio src=${t} controls preload="metadata" aria-label=${n.filename}></audio>`;case"voice":return d`<span class="voice"
+        ><span class="muted">${e.strings.voiceMessage}</span
+        ><audio src=${t} controls preload="metadata" aria-label=${e.strings.voiceMessage}></audio
+      ></span>`;default:return d`<a class="file-card" href=${t} download=${n.filename} aria-label=${e.strings.download(n.filename,s)}>
+        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M14 3H6v18h12V7z" /><path d="M14 3v4h4" /></svg>
+        <span class="file-name">${n.filename}</span><span class="muted file-size">${s}</span>
+      </a>`}}function kr(n,e){let t=n.toFixed(6),s=e.toFixed(6);return`https://www.openstreetmap.org/?mlat=${t}&mlon=${s}#map=16/${t}/${s}`}function _s(n,e){return n.map(t=>{switch(t.type){case"text":return d`<div class="text">${B(t.children)}</div>`;case"file":return Sr(t,e);case"location":return d`<a class="location" href=${kr(t.latitude,t.longitude)} target="_blank" rel="noopener noreferrer">
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11z" /><circle cx="12" cy="10" r="2.5" /></svg>
+          ${e.strings.location} (${t.latitude.toFixed(5)}, ${t.longitude.toFixed(5)})
+        </a>`;default:return u}})}function Kn(n){let e=n.trim().split(/\s+/u).filter(Boolean),t=e[0]?[...e[0]][0]:"",s=e.length>1?[...e[e.length-1]??""][0]:"";return`${t??""}${s??""}`.toUpperCase()||"?"}function le(n,e,t={}){let s=Ms(e),i=`--size: ${t.size??40}px`;return d`<span class="avatar" style=${i} aria-hidden="true"
+    >${s?d`<img
+          src=${s}
+          alt=""
+          loading="lazy"
+          @error=${r=>{r.target.replaceWith(document.createTextNode(Kn(n)))}}
+        />`:Kn(n)}${t.online?d`<span class="dot"></span>`:u}</span
+  >`}function Rs(n,e){return n?.subject?n.subject:e.length>0?e.map(t=>t.name).join(", "):n?.id??""}var Wt=class extends S{static{this.styles=[P,M,k`
+      :host {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        padding: 8px 12px;
+        border-bottom: 1px solid var(--_border);
+        background: var(--_bg);
+        min-height: 56px;
+      }
+      .titles {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      h2 {
+        margin: 0;
+        font-size: 16px;
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .sub {
+        font-size: 13px;
+        color: var(--_muted);
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1},showBack:{attribute:!1},showClose:{attribute:!1}}}#e=new T(this);#t=new T(this);#s=new T(this);constructor(){super(),this.ctx=null,this.conversationId=null,this.showBack=!1,this.showClose=!1}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let i=this.ctx,r=this.conversationId,o=i&&r?`${i.me}\0${r}`:null,a=i&&r?i.session.conversation(r):null;this.#e.follow(o,a?c=>a.subscribe(l=>c(l)):null),this.#t.follow(o,a?c=>a.subscribeParticipants((l,p)=>c(l,p)):null)}let t=this.#i(),s=this.ctx;this.#s.follow(t&&s?.options.presence?t.id:null,t&&s?i=>s.session.user(t.id).subscribeOnline(r=>i(r)):null)}#n(){let e=this.ctx?.me;return(this.#t.value??[]).map(t=>t.user).filter(t=>t.id!==e)}#i(){let e=this.#t.value;return!e||!this.#t.loadedAll||e.length>2?null:this.#n()[0]??null}render(){let e=this.ctx;if(!e||!this.conversationId)return u;let t=e.locale.strings,s=this.#e.value,i=this.#n(),r=this.#i(),o=Rs(s??{id:this.conversationId,subject:null},i),a=this.#s.value?.isConnected??!1,c=r&&!s?.photoUrl?r:null,l=r?e.options.presence?a?t.online:t.offline:"":this.#t.value?t.participants(this.#t.loadedAll?this.#t.value.length:i.length+1):"";return d`
+      ${this.showBack?d`<button class="icon-button" aria-label=${t.back} title=${t.back} @click=${()=>this.#r("cw-back")}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7" /></svg>
+          </button>`:u}
+      ${le(o,c?c.photoUrl:s?.photoUrl??null,{size:38,online:a&&!!r})}
+      <div class="titles">
+        <h2>${o}</h2>
+        ${l?d`<span class="sub">${l}</span>`:u}
+      </div>
+      <slot name="actions"></slot>
+      ${this.showClose?d`<button class="icon-button" aria-label=${t.close} title=${t.close} @click=${()=>this.#r("cw-close")}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+          </button>`:u}
+    `}#r(e){this.dispatchEvent(new CustomEvent(e,{bubbles:!0,composed:!0}))}},qt=class extends S{static{this.styles=[P,k`
+      :host {
+        display: block;
+        min-height: 20px;
+        padding: 0 16px;
+        font-size: 13px;
+        color: var(--_muted);
+      }
+      .dots span {
+        display: inline-block;
+        width: 5px;
+        height: 5px;
+        margin-right: 2px;
+        border-radius: 50%;
+        background: currentColor;
+        animation: blink 1.2s infinite ease-in-out;
+      }
+      .dots span:nth-child(2) {
+        animation-delay: 0.2s;
+      }
+      .dots span:nth-child(3) {
+        animation-delay: 0.4s;
+      }
+      @keyframes blink {
+        0%,
+        80%,
+        100% {
+          opacity: 0.25;
+        }
+        40% {
+          opacity: 1;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .dots span {
+          animation: none;
+        }
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1}}}#e=new T(this);constructor(){super(),this.ctx=null,this.conversationId=null}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let t=this.ctx,s=this.conversationId,i=t&&s?t.session.conversation(s):null;this.#e.follow(t&&s?`${t.me}\0${s}`:null,i?r=>i.subscribeTyping(o=>r(o)):null)}}render(){let e=this.ctx?.locale.strings.typing(this.#e.value??null)??"";return d`<div role="status" aria-live="polite">
+      ${e?d`<span class="dots" aria-hidden="true"><span></span><span></span><span></span></span> ${e}`:u}
+    </div>`}};var $r=30,Ar=200;function Cr(n){let e=t=>({...t,hasMessages:!0});return n?Array.isArray(n)?["any",n[1].map(e)]:e(n):{hasMessages:!0}}var Dt=class extends S{static{this.styles=[P,M,k`
+      :host {
+        display: block;
+      }
+      button {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        width: 100%;
+        padding: 10px 12px;
+        text-align: start;
+        border-radius: 10px;
+      }
+      button:hover {
+        background: var(--_hover);
+      }
+      button[aria-current="true"] {
+        background: color-mix(in srgb, var(--_accent) 14%, var(--_bg));
+      }
+      .text {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .top,
+      .bottom {
+        display: flex;
+        align-items: baseline;
+        gap: 8px;
+      }
+      .title,
+      .preview {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .title {
+        font-weight: 600;
+      }
+      .unread .title,
+      .unread .preview {
+        font-weight: 700;
+        color: var(--_fg);
+      }
+      .preview,
+      .when {
+        font-size: 13px;
+        color: var(--_muted);
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversation:{attribute:!1},selected:{attribute:!1}}}#e=new T(this);constructor(){super(),this.ctx=null,this.conversation=null,this.selected=!1}willUpdate(e){let t=this.ctx,s=this.conversation,r=t&&s&&(!s.subject||!s.photoUrl)?t.session.conversation(s.id):null;this.#e.follow(r?`${t?.me}\0${s?.id}`:null,r?o=>r.subscribeParticipants((a,c)=>o(a,c)):null)}focus(){this.renderRoot.querySelector("button")?.focus()}render(){let e=this.ctx,t=this.conversation;if(!e||!t)return u;let s=e.locale.strings,i=(this.#e.value??[]).map(h=>h.user).filter(h=>h.id!==e.me),r=Rs(t,i),o=this.#e.loadedAll&&(this.#e.value?.length??0)<=2,a=t.photoUrl??(o?i[0]?.photoUrl??null:null),c=t.lastMessage,l="";c&&(l=`${c.type==="SystemMessage"?"":c.sender?.id===e.me?`${s.you}: `:o?"":`${c.sender?.name??""}: `}${c.plaintext||s.attachment}`);let p=t.isUnread&&t.unreadMessageCount>0;return d`<button
+      class=${p?"unread":""}
+      aria-current=${this.selected?"true":"false"}
+      @click=${()=>this.dispatchEvent(new CustomEvent("cw-select",{detail:{id:t.id},bubbles:!0,composed:!0}))}
+    >
+      ${le(r,a,{size:44})}
+      <span class="text">
+        <span class="top">
+          <span class="title">${r}</span>
+          ${c?d`<time class="when" datetime=${new Date(c.createdAt).toISOString()}>${e.locale.stamp(c.createdAt)}</time>`:u}
+        </span>
+        <span class="bottom">
+          <span class="preview">${l}</span>
+          ${p?d`<span class="badge" role="status" aria-label=${s.unread(t.unreadMessageCount)}>${t.unreadMessageCount}</span>`:u}
+        </span>
+      </span>
+    </button>`}},Bt=class extends S{static{this.styles=[P,M,k`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        height: 100%;
+        background: var(--_bg);
+      }
+      header {
+        padding: 12px 12px 8px;
+        border-bottom: 1px solid var(--_border);
+      }
+      h2 {
+        margin: 0 0 8px;
+        font-size: 18px;
+      }
+      input {
+        width: 100%;
+        font: inherit;
+        color: var(--_fg);
+        background: var(--_panel);
+        border: 1px solid var(--_border);
+        border-radius: 10px;
+        padding: 7px 10px;
+      }
+      input::placeholder {
+        color: var(--_muted);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 6px;
+        overflow-y: auto;
+        flex: 1;
+        min-height: 0;
+      }
+      .status {
+        color: var(--_muted);
+        padding: 16px;
+        text-align: center;
+      }
+      .sentinel {
+        height: 1px;
+      }
+    `]}static{this.properties={ctx:{attribute:!1},selectedId:{attribute:!1},filter:{attribute:!1},showHeader:{attribute:!1}}}#e=new T(this);#t=null;#s="";#n=null;#i;#r=!1;#o=null;#a=!1;constructor(){super(),this.ctx=null,this.selectedId=null,this.filter=null,this.showHeader=!0}disconnectedCallback(){super.disconnectedCallback(),this.#o?.disconnect(),this.#o=null,clearTimeout(this.#i)}willUpdate(e){if(e.has("ctx")||e.has("filter")){let t=this.ctx,s=Cr(this.filter);this.#e.follow(t?`${t.me}\0${JSON.stringify(s)}`:null,t?i=>t.session.subscribeConversations({filter:s},(r,o)=>i(r,o)):null),this.#t=null,this.#n=null,this.#a=!1}}updated(){this.ready&&!this.#a&&(this.#a=!0,this.dispatchEvent(new CustomEvent("cw-list-loaded",{bubbles:!0,composed:!0})));let e=this.renderRoot.querySelector(".sentinel"),t=this.renderRoot.querySelector("ul");!e||!t||(this.#o??=new IntersectionObserver(s=>this.#c(s),{root:t,rootMargin:"0px 0px 400px 0px"}),this.#o.disconnect(),this.#o.observe(e))}get shown(){return this.#n??this.#e.value??[]}get ready(){return this.#e.value!==void 0}#c(e){if(!e.some(s=>s.isIntersecting)||this.#r||this.#n||this.#e.loadedAll||this.#e.value===void 0)return;let t=this.#e.subscription;t&&(this.#r=!0,t.loadMore($r).catch(()=>{}).finally(()=>{this.#r=!1,this.requestUpdate()}))}#l=e=>{if(this.#s=e.target.value,clearTimeout(this.#i),this.#s.trim()===""){this.#n=null,this.requestUpdate();return}this.#i=setTimeout(()=>this.#d(),Ar)};#d(){let e=this.ctx;if(!e)return;let t=this.#s;this.#t??=e.session.searchConversations(s=>{this.#s.trim()!==""&&(this.#n=s,this.requestUpdate())}),this.#t.setQuery(t).catch(()=>{})}#h=e=>{if(e.key!=="ArrowDown"&&e.key!=="ArrowUp")return;let t=[...this.renderRoot.querySelectorAll("cw-conversation-item")],s=t.findIndex(r=>r.matches(":focus-within")),i=t[Math.max(0,Math.min(t.length-1,s+(e.key==="ArrowDown"?1:-1)))];i&&(e.preventDefault(),i.focus())};#m=e=>d`${Nt([e,this.selectedId===e.id,this.ctx],()=>d`<li><cw-conversation-item .ctx=${this.ctx} .conversation=${e} .selected=${this.selectedId===e.id}></cw-conversation-item></li>`)}`;render(){let e=this.ctx;if(!e)return u;let t=e.locale.strings,s=this.shown,i=this.#n!==null;return d`
+      ${this.showHeader?d`<header>
+            <h2>${t.conversations}</h2>
+            <input type="search" aria-label=${t.searchConversations} placeholder=${t.searchConversations} .value=${this.#s} @input=${this.#l} />
+          </header>`:u}
+      <ul aria-label=${t.conversations} @keydown=${this.#h}>
+        ${Lt(s,r=>r.id,this.#m)}
+        ${this.#e.value===void 0?d`<li class="status">${t.loading}</li>`:u}
+        ${this.#e.value!==void 0&&s.length===0?d`<li class="status">${i?t.noResults:t.noConversations}</li>`:u}
+        ${!i&&this.#e.value!==void 0&&!this.#e.loadedAll?d`<li class="sentinel" aria-hidden="true"></li>`:u}
+      </ul>
+    `}};var Xn=640,De=class extends S{constructor(){super();this.host_=new J(this);this.#e=null;this.conversationId=void 0,this.feedFilter=null,this.showFeedHeader=!0,this.theme="light",this.narrow=!1,this.addEventListener("cw-select",t=>{t.stopPropagation(),this.#t(t.detail.id,!0)}),this.addEventListener("cw-list-loaded",()=>this.#n()),this.addEventListener("cw-back",t=>{t.stopPropagation(),this.#t(null,!0)})}static{this.styles=[P,ue,M,k`
+      :host {
+        display: flex;
+        height: 100%;
+        min-height: 0;
+        background: var(--_bg);
+        color: var(--_fg);
+        border: 1px solid var(--_border);
+        border-radius: var(--cw-frame-radius, 12px);
+        overflow: hidden;
+      }
+      .list {
+        width: min(340px, 40%);
+        flex: none;
+        border-right: 1px solid var(--_border);
+        min-height: 0;
+      }
+      .chat {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+      }
+      :host([narrow]) .list {
+        width: 100%;
+        border-right: 0;
+      }
+      :host([narrow]) .chat {
+        width: 100%;
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id"},feedFilter:{attribute:!1},showFeedHeader:{attribute:!1},theme:{reflect:!0},narrow:{type:Boolean,reflect:!0}}}#e;set session(t){this.host_.session=t}get session(){return this.host_.session}get chatbox(){return this.renderRoot.querySelector("chinwag-chatbox")}connectedCallback(){super.connectedCallback(),this.#e=new ResizeObserver(t=>{let i=(t[0]?.contentRect.width??Xn)<Xn;i!==this.narrow&&(this.narrow=i)}),this.#e.observe(this)}disconnectedCallback(){super.disconnectedCallback(),this.#e?.disconnect()}select(t){this.conversationId=t,t!==void 0&&this.#s()}#t(t,s){if(s){let i=new CustomEvent("chinwag-select-conversation",{detail:{conversationId:t},cancelable:!0,bubbles:!0,composed:!0});if(t!==null&&!this.dispatchEvent(i))return}this.conversationId=t,this.#s()}#s(){this.updateComplete.then(()=>{if(this.dispatchEvent(new CustomEvent("chinwag-conversation-selected",{detail:{conversationId:this.conversationId??null},bubbles:!0,composed:!0})),this.narrow&&this.conversationId===null){let t=this.renderRoot.querySelector("cw-conversation-list");t?.updateComplete.then(()=>t.renderRoot.querySelector("input")?.focus())}})}#n(){if(this.conversationId!==void 0)return;let t=this.renderRoot.querySelector("cw-conversation-list");t?.ready&&(this.conversationId=this.narrow?null:t.shown[0]?.id??null,this.#s())}render(){let t=this.host_.ctx;if(!t)return u;let s=this.conversationId??null,i=!this.narrow||s===null,r=!this.narrow||s!==null;return d`
+      ${i?d`<div class="list">
+            <cw-conversation-list
+              .ctx=${t}
+              .selectedId=${s}
+              .filter=${this.feedFilter}
+              .showHeader=${this.showFeedHeader}
+            ></cw-conversation-list>
+          </div>`:u}
+      ${r?d`<div class="chat">
+            <chinwag-chatbox .ctx=${t} .conversationId=${s} .showBack=${this.narrow}></chinwag-chatbox>
+          </div>`:u}
+    `}};var Er=30,Tr=5*6e4,Pr=["👍","❤️","😂","😮","😢","🙏","🎉","👀"],Yn=new WeakMap;function Jn(n){let e=Yn.get(n);return e===void 0&&(e=ye(n.createdAt),Yn.set(n,e)),e}var zt=class extends S{static{this.styles=[P,M,k`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        flex: 1;
+        position: relative;
+      }
+      .scroller {
+        flex: 1;
+        min-height: 0;
+        overflow-y: auto;
+        overscroll-behavior: contain;
+        display: flex;
+        flex-direction: column-reverse;
+        padding: 8px 12px 4px;
+        gap: 2px;
+      }
+      .row {
+        display: flex;
+        gap: 8px;
+        align-items: flex-end;
+        position: relative;
+        padding: 1px 0;
+        content-visibility: auto;
+        contain-intrinsic-size: auto 48px;
+      }
+      .row.grouped-start {
+        margin-top: 8px;
+      }
+      .row.mine {
+        flex-direction: row-reverse;
+      }
+      .row:focus-visible {
+        outline: 2px solid var(--_focus);
+        outline-offset: -2px;
+        border-radius: 8px;
+      }
+      .gutter {
+        width: 32px;
+        flex: none;
+      }
+      .body {
+        display: flex;
+        flex-direction: column;
+        max-width: min(75%, 560px);
+        min-width: 0;
+      }
+      .mine .body {
+        align-items: flex-end;
+      }
+      .sender {
+        font-size: 13px;
+        font-weight: 600;
+        color: var(--_muted);
+        margin: 0 10px 2px;
+      }
+      .bubble {
+        background: var(--_bubble);
+        color: var(--_bubble-fg);
+        border-radius: var(--_radius);
+        padding: 7px 11px 5px;
+        overflow-wrap: anywhere;
+        min-width: 0;
+        max-width: 100%;
+      }
+      .mine .bubble {
+        background: var(--_bubble-me);
+        color: var(--_bubble-me-fg);
+      }
+      .mine .bubble a {
+        color: inherit;
+      }
+      .bubble a {
+        color: var(--_accent);
+      }
+      .text {
+        white-space: pre-wrap;
+        line-height: 1.4;
+      }
+      .text ul {
+        margin: 2px 0;
+        padding-left: 20px;
+        white-space: normal;
+      }
+      code {
+        font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+        font-size: 0.92em;
+        background: color-mix(in srgb, currentColor 12%, transparent);
+        border-radius: 4px;
+        padding: 0 3px;
+        white-space: pre-wrap;
+      }
+      .mention {
+        font-weight: 600;
+      }
+      .action {
+        display: inline-block;
+        border: 1px solid currentColor;
+        border-radius: 6px;
+        padding: 0 6px;
+        opacity: 0.85;
+      }
+      .media {
+        display: block;
+        max-width: 100%;
+        margin: 2px 0;
+      }
+      .media img,
+      video.media {
+        display: block;
+        max-width: min(100%, 320px);
+        max-height: 320px;
+        width: auto;
+        height: auto;
+        border-radius: calc(var(--_radius) - 6px);
+      }
+      audio {
+        max-width: 100%;
+      }
+      .voice {
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .file-card,
+      .location {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        text-decoration: none;
+        padding: 4px 0;
+      }
+      .file-name {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .meta {
+        display: flex;
+        justify-content: flex-end;
+        align-items: center;
+        gap: 4px;
+        font-size: 11px;
+        opacity: 0.8;
+        margin-top: 2px;
+      }
+      .meta svg {
+        width: 14px;
+        height: 14px;
+      }
+      .quote {
+        display: block;
+        text-align: start;
+        width: 100%;
+        border-left: 3px solid currentColor;
+        padding: 2px 8px;
+        margin: 2px 0 4px;
+        font-size: 13px;
+        opacity: 0.85;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .system {
+        justify-content: center;
+      }
+      .system .bubble,
+      .welcome-system {
+        background: var(--_system);
+        color: var(--_system-fg);
+        font-size: 13px;
+        text-align: center;
+        max-width: 90%;
+        align-self: center;
+        border-radius: 10px;
+        padding: 6px 12px;
+      }
+      .day {
+        align-self: center;
+        font-size: 12px;
+        font-weight: 600;
+        color: var(--_muted);
+        padding: 10px 0 6px;
+      }
+      .reactions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px;
+        margin-top: 3px;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        gap: 3px;
+        border: 1px solid var(--_border);
+        background: var(--_bg);
+        border-radius: 12px;
+        padding: 1px 7px;
+        font-size: 13px;
+      }
+      .chip[aria-pressed="true"] {
+        border-color: var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 14%, var(--_bg));
+      }
+      .actions {
+        display: flex;
+        align-self: center;
+        gap: 2px;
+        background: var(--_bg);
+        border: 1px solid var(--_border);
+        border-radius: 8px;
+        padding: 1px;
+      }
+      .actions button {
+        min-width: 30px;
+        min-height: 30px;
+        border-radius: 6px;
+        font-size: 13px;
+        padding: 0 6px;
+      }
+      .actions button:hover {
+        background: var(--_hover);
+      }
+      .actions .danger {
+        color: var(--_danger);
+      }
+      .picker {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px;
+      }
+      .status {
+        align-self: center;
+        color: var(--_muted);
+        font-size: 13px;
+        padding: 8px;
+      }
+      .sentinel {
+        height: 1px;
+        flex: none;
+      }
+      .highlight .bubble {
+        outline: 2px solid var(--_accent);
+      }
+      @media (max-width: 480px) {
+        .body {
+          max-width: 85%;
+        }
+        .gutter {
+          display: none;
+        }
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1}}}#e=new T(this);#t=new T(this);#s=new T(this);#n=null;#i=null;#r=null;#o=null;#a=!1;#c=null;#l=null;#d=!1;#h=null;constructor(){super(),this.ctx=null,this.conversationId=null}connectedCallback(){super.connectedCallback(),window.addEventListener("focus",this.#u),document.addEventListener("visibilitychange",this.#u),this.#l=new IntersectionObserver(e=>{this.#d=e.some(t=>t.isIntersecting),this.#u()}),this.#l.observe(this)}disconnectedCallback(){super.disconnectedCallback(),window.removeEventListener("focus",this.#u),document.removeEventListener("visibilitychange",this.#u),this.#l?.disconnect(),this.#c?.disconnect(),this.#c=null}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let t=this.ctx,s=this.conversationId,i=t&&s?`${t.session.currentUser.id}\0${s}`:null,r=t&&s?t.session.conversation(s):null;this.#e.follow(i,r?o=>r.subscribeMessages((a,c)=>o(a,c)):null),this.#t.follow(i,r?o=>r.subscribe(a=>o(a)):null),this.#s.follow(i,r?o=>r.subscribeParticipants((a,c)=>o(a,c)):null),this.#n=null,this.#i=null,this.#h=null}}updated(){let e=this.renderRoot.querySelector(".sentinel"),t=this.renderRoot.querySelector(".scroller");e&&t&&(this.#c||(this.#c=new IntersectionObserver(s=>this.#m(s),{root:t,rootMargin:"600px 0px 0px 0px"})),this.#c.disconnect(),this.#c.observe(e)),this.#u()}scrollToLatest(){let e=this.renderRoot.querySelector(".scroller");e&&(e.scrollTop=0)}#m(e){if(!e.some(s=>s.isIntersecting)||this.#e.loadedAll||this.#a||this.#e.value===void 0)return;let t=this.#e.subscription;t&&(this.#a=!0,this.requestUpdate(),t.loadMore(Er).catch(()=>{}).finally(()=>{this.#a=!1,this.requestUpdate()}))}#u=()=>{let e=this.#t.value,t=this.ctx;if(!e||!t||!e.isUnread||!this.#d||document.visibilityState!=="visible"||!document.hasFocus())return;let s=this.renderRoot.querySelector(".scroller");if(s&&s.scrollTop<-150)return;let i=`${e.id}\0${e.lastMessage?.id??""}\0${e.unreadMessageCount}`;this.#h!==i&&(this.#h=i,t.session.conversation(e.id).markAsRead().catch(()=>{this.#h=null}))};#v=()=>{this.#u()};#g(){let e=this.#s.value;return e?!this.#s.loadedAll||e.length>2:!1}#b(e,t){this.dispatchEvent(new CustomEvent(e,{detail:{message:t},bubbles:!0,composed:!0}))}#p(e){this.#n!==e&&(this.#n=e,this.#i!==e&&(this.#i=null),this.#r!==e&&(this.#r=null),this.requestUpdate())}#f(e,t){let s=this.ctx;if(!s||!this.conversationId)return;let i=e.reactions.find(o=>o.emoji===t)?.currentUserReacted??!1,r=s.session.conversation(this.conversationId).message(e.id).reactions(t);(i?r.remove():r.add()).catch(o=>this.#w(o)),this.#i=null,this.requestUpdate()}#x(e){let t=this.ctx;if(!(!t||!this.conversationId)){if(this.#r!==e.id){this.#r=e.id,this.requestUpdate();return}this.#r=null,t.session.conversation(this.conversationId).message(e.id).delete().catch(s=>this.#w(s))}}#w(e){this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:e},bubbles:!0,composed:!0}))}#A(e){let t=this.renderRoot.querySelector(`[data-id="${CSS.escape(e)}"]`);t&&(t.scrollIntoView({block:"center"}),t.focus({preventScroll:!0}),this.#o=e,this.requestUpdate(),setTimeout(()=>{this.#o===e&&(this.#o=null,this.requestUpdate())},1500))}#C=e=>{let t=e.target,s=t.closest?.(".row");if(e.key==="Escape"){(this.#i||this.#r)&&(this.#i=null,this.#r=null,this.requestUpdate(),s?.focus());return}if(!["ArrowUp","ArrowDown","Home","End"].includes(e.key)||t.tagName==="VIDEO"||t.tagName==="AUDIO")return;let i=[...this.renderRoot.querySelectorAll(".row[data-id]")];if(i.length===0)return;e.preventDefault();let r=s?i.indexOf(s):-1,o;e.key==="Home"?o=i[i.length-1]:e.key==="End"||r<0?o=i[0]:o=i[Math.min(i.length-1,Math.max(0,r+(e.key==="ArrowUp"?1:-1)))],o?.focus()};#S(e,t,s,i,r,o){let a=this.ctx,c=a.locale.strings,l=s?d`<div class="day" role="separator" aria-label=${a.locale.day(e.createdAt)}>${a.locale.day(e.createdAt)}</div>`:u;if(e.type==="SystemMessage")return d`<div class="row system" data-id=${e.id} tabindex="-1" role="article" aria-label=${c.system}>
+          <div class="body"><div class="bubble">${_s(e.content,a.locale)}</div></div></div
+        >${l}`;let p=e.sender,h=p?.id===a.me,g=s||!t||t.type==="SystemMessage"||t.sender?.id!==p?.id||e.createdAt-t.createdAt>Tr,f=p?.name??"",x=`${h?c.you:f}, ${a.locale.time(e.createdAt)}`,E=`row${h?" mine":""}${g?" grouped-start":""}${this.#o===e.id?" highlight":""}`;return d`<div
+        class=${E}
+        data-id=${e.id}
+        tabindex="-1"
+        role="article"
+        aria-label=${x}
+        @mouseenter=${()=>this.#p(e.id)}
+        @focusin=${()=>this.#p(e.id)}
+      >
+        ${h?u:d`<span class="gutter">${g&&p?le(f,p.photoUrl,{size:32}):u}</span>`}
+        <div class="body">
+          ${i&&!h&&g&&p?d`<span class="sender">${f}</span>`:u}
+          <div class="bubble">
+            ${e.referencedMessage?this.#k(e.referencedMessage):u}
+            ${_s(e.content,a.locale)}
+            <div class="meta">
+              ${e.editedAt?d`<span>${c.edited}</span>`:u}
+              <time datetime=${new Date(e.createdAt).toISOString()}>${a.locale.time(e.createdAt)}</time>
+              ${h?Mr(r,r?c.read:c.sent):u}
+            </div>
+          </div>
+          ${e.reactions.length>0?this.#$(e):u}
+        </div>
+        ${o?this.#E(e,h):u}
+      </div>${l}`}#k(e){let t=e.plaintext.length>140?`${e.plaintext.slice(0,140)}…`:e.plaintext;return d`<button class="quote" @click=${()=>this.#A(e.id)}>${e.sender.name}: ${t}</button>`}#$(e){let t=this.ctx.locale.strings;return d`<div class="reactions">
+      ${e.reactions.map(s=>d`<button
+          class="chip"
+          aria-pressed=${s.currentUserReacted?"true":"false"}
+          aria-label=${t.reactionCount(s.emoji,s.count,s.currentUserReacted)}
+          @click=${()=>this.#f(e,s.emoji)}
+        >
+          <span aria-hidden="true">${s.emoji}</span><span aria-hidden="true">${s.count}</span>
+        </button>`)}
+    </div>`}#E(e,t){let s=this.ctx.locale.strings;if(this.#i===e.id)return d`<div class="actions picker" role="group" aria-label=${s.react}>
+        ${Pr.map(r=>d`<button aria-label=${s.reactWith(r)} @click=${()=>this.#f(e,r)}>${r}</button>`)}
+      </div>`;let i=this.#t.value?.access==="Read";return d`<div class="actions" role="group" aria-label=${s.messageActions}>
+      ${i?u:d`<button
+              aria-label=${s.react}
+              title=${s.react}
+              @click=${()=>{this.#i=e.id,this.requestUpdate()}}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9" /><path d="M8.5 14.5a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" /></svg>
+            </button>
+            <button aria-label=${s.reply} title=${s.reply} @click=${()=>this.#b("cw-reply",e)}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 14 4 9l5-5" /><path d="M4 9h10a6 6 0 0 1 6 6v4" /></svg>
+            </button>`}
+      ${t&&!i?d`<button aria-label=${s.edit} title=${s.edit} @click=${()=>this.#b("cw-edit",e)}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20h4L19 9l-4-4L4 16z" /></svg>
+            </button>
+            <button class="danger" aria-label=${this.#r===e.id?s.deletedConfirm:s.delete} title=${s.delete} @click=${()=>this.#x(e)}>
+              ${this.#r===e.id?s.deletedConfirm:d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" /></svg>`}
+            </button>`:u}
+    </div>`}#T(e,t){let s=this.ctx,i=[];if(!t){let r=(this.#s.value??[]).map(o=>o.user).filter(o=>o.id!==s.me);for(let o of r.reverse())o.welcomeMessage&&i.push(this.#y(o,o.welcomeMessage))}for(let r of[...e?.welcomeMessages??[]].reverse())i.push(d`<div class="welcome-system" role="note">${r}</div>`);return i}#y(e,t){return d`<div class="row welcome grouped-start" role="note" aria-label=${e.name}>
+      <span class="gutter">${le(e.name,e.photoUrl,{size:32})}</span>
+      <div class="body"><div class="bubble"><div class="text">${t}</div></div></div>
+    </div>`}render(){let e=this.ctx;if(!e||!this.conversationId)return u;let t=e.locale.strings,s=this.#e.value,i=this.#t.value;if(s===null||i===null)return d`<div class="scroller" role="log" aria-label=${t.messages}><p class="status">${t.notFound}</p></div>`;let r=s??[],o=this.#e.loadedAll,a=this.#g(),c=i?.everyoneReadUntil??0,l=this.#n,p=this.#i,h=this.#r,g=this.#o;return d`<div
+      class="scroller"
+      role="log"
+      aria-label=${t.messages}
+      aria-busy=${s===void 0||this.#a?"true":"false"}
+      tabindex="0"
+      @scroll=${this.#v}
+      @keydown=${this.#C}
+      @mouseleave=${()=>this.#p(null)}
+    >
+      ${Lt(r,f=>f.id,(f,x)=>{let E=r[x+1],de=E?Jn(E)!==Jn(f):o,ke=f.createdAt<=c,ze=l===f.id;return Nt([f,E?.sender?.id,E?.createdAt,E?.type,de,a,ke,ze,ze&&p,ze&&h,g===f.id],()=>this.#S(f,E,de,a,ke,ze))})}
+      ${o||s===void 0?u:d`<div class="sentinel"></div>`}
+      ${s===void 0||this.#a?d`<p class="status">${s===void 0?t.loading:t.loadingOlder}</p>`:u}
+      ${o?this.#T(i,a):u}
+    </div>`}};function Mr(n,e){return d`<svg viewBox="0 0 24 24" role="img" aria-label=${e}>
+    ${n?d`<path d="m2 13 4 4 8-9" /><path d="m10 16 1 1 9-10" />`:d`<path d="m5 13 4 4 10-11" />`}
+  </svg>`}var Be=class extends S{constructor(){super();this.host_=new J(this);this.#e=new T(this);this.conversationId=null,this.open=!1,this.launcher="always",this.theme="light",this.addEventListener("cw-close",t=>{t.stopPropagation(),this.#t(!1,!0)}),this.addEventListener("keydown",t=>{t.key==="Escape"&&this.open&&(this.#t(!1,!0),this.renderRoot.querySelector(".launcher")?.focus())})}static{this.styles=[P,ue,M,k`
+      :host {
+        position: fixed;
+        right: 20px;
+        bottom: 20px;
+        z-index: var(--cw-z-index, 2147483000);
+        display: flex;
+        flex-direction: column;
+        align-items: flex-end;
+        gap: 12px;
+        pointer-events: none;
+      }
+      .panel {
+        pointer-events: auto;
+        width: min(380px, calc(100vw - 40px));
+        height: min(600px, calc(100vh - 110px));
+        border-radius: 16px;
+        overflow: hidden;
+        box-shadow: 0 12px 40px rgba(0, 0, 0, 0.25);
+        border: 1px solid var(--_border);
+        background: var(--_bg);
+        display: flex;
+      }
+      .panel[hidden] {
+        display: none;
+      }
+      chinwag-chatbox {
+        flex: 1;
+      }
+      .launcher {
+        pointer-events: auto;
+        position: relative;
+        width: 56px;
+        height: 56px;
+        border-radius: 50%;
+        background: var(--_accent);
+        color: var(--_accent-fg);
+        display: grid;
+        place-items: center;
+        box-shadow: 0 6px 20px rgba(0, 0, 0, 0.25);
+      }
+      .launcher svg {
+        width: 26px;
+        height: 26px;
+      }
+      .launcher .badge {
+        position: absolute;
+        top: -4px;
+        right: -4px;
+      }
+      @media (max-width: 480px) {
+        :host {
+          right: 10px;
+          bottom: 10px;
+        }
+        .panel {
+          width: calc(100vw - 20px);
+          height: calc(100vh - 96px);
+        }
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id"},open:{type:Boolean,reflect:!0},launcher:{},theme:{reflect:!0}}}#e;set session(t){this.host_.session=t}get session(){return this.host_.session}get chatbox(){return this.renderRoot.querySelector("chinwag-chatbox")}show(){this.open=!0}hide(){this.open=!1}#t(t,s){t!==this.open&&(this.open=t,s&&this.dispatchEvent(new CustomEvent(t?"chinwag-open":"chinwag-close",{bubbles:!0,composed:!0})))}willUpdate(t){let s=this.host_.ctx,i=this.conversationId,r=s&&i?s.session.conversation(i):null;this.#e.follow(s&&i?`${s.me}\0${i}`:null,r?o=>r.subscribe(a=>o(a)):null)}updated(t){t.has("open")&&this.open&&this.chatbox?.updateComplete.then(()=>this.chatbox?.composer?.focus())}render(){let t=this.host_.ctx;if(!t)return u;let s=t.locale.strings,i=this.#e.value,r=i?.isUnread?i.unreadMessageCount:0,o=this.launcher==="always"||this.launcher==="close-only"&&this.open;return d`
+      <div class="panel" role="dialog" aria-label=${s.messages} ?hidden=${!this.open}>
+        ${this.open||this.chatbox?d`<chinwag-chatbox .ctx=${t} .conversationId=${this.conversationId} .showClose=${!0}></chinwag-chatbox>`:u}
+      </div>
+      ${o?d`<button
+            class="launcher"
+            aria-expanded=${this.open?"true":"false"}
+            aria-label=${this.open?s.close:r>0?`${s.openChat}, ${s.unread(r)}`:s.openChat}
+            @click=${()=>this.#t(!this.open,!0)}
+          >
+            ${this.open?d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>`:d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`}
+            ${r>0&&!this.open?d`<span class="badge" aria-hidden="true">${r}</span>`:u}
+          </button>`:u}
+    `}};var Is="0.1.0",_r=[["cw-message-list",zt],["cw-composer",Ut],["cw-chat-header",Wt],["cw-typing",qt],["cw-conversation-item",Dt],["cw-conversation-list",Bt],["chinwag-chatbox",qe],["chinwag-inbox",De],["chinwag-popup",Be]];function Os(){if(!(typeof customElements>"u"))for(let[n,e]of _r){let t=customElements.get(n);if(t){t.chinwagVersion!==Is&&console.warn(`chinwag: <${n}> is already defined (version ${t.chinwagVersion??"unknown"}); keeping it`);continue}Object.defineProperty(e,"chinwagVersion",{value:Is}),customElements.define(n,e)}}Os();export{we as ChatContext,qe as Chatbox,De as Inbox,We as Locale,Be as Popup,Is as VERSION,Ln as de,Os as defineElements,Ps as en};

@@ -1,0 +1,1001 @@
+var T=class extends Error{status;errorCode;reasons;constructor(e,t,s){let{errorCode:i,reasons:r}=hi(s);super(`${e} failed, got status ${t} ${i}, reasons: ${r.join(",")}`),this.name="ApiError",this.status=t,this.errorCode=i,this.reasons=r}};function hi(n){let e=typeof n=="object"&&n!==null?n:{},t=typeof e.errorCode=="string"?e.errorCode:"UNKNOWN",s=Array.isArray(e.reasons)?e.reasons.map(String):e.reasons===void 0?[]:[JSON.stringify(e.reasons)];return{errorCode:t,reasons:s}}function W(n,e){if(typeof e!="string"||e.length===0)throw new TypeError(`${n} must be a non-empty string`);return e}var ui=new RegExp("\\p{White_Space}","u"),pi=/[\p{Alphabetic}\p{N}]/u,fi=new RegExp("\\p{Cc}","u"),re=n=>ui.test(n),oe=n=>pi.test(n),Qt=n=>fi.test(n),I=(n,e)=>n!==""&&e.includes(n),X=n=>n>=48&&n<=57,J=n=>X(n)||n>=65&&n<=90||n>=97&&n<=122,gi=n=>n>=55296&&n<=56319,mi=n=>n>=56320&&n<=57343;function O(n,e){let t=n.codePointAt(e);return t===void 0?"":String.fromCodePoint(t)}function Q(n,e){if(e<=0)return"";let t=e>=2&&mi(n.charCodeAt(e-1))&&gi(n.charCodeAt(e-2));return n.slice(t?e-2:e-1,e)}function q(n,e,t){let s=e;for(let i=O(n,s);i!==""&&t(i);i=O(n,s))s+=i.length;return s}function Me(n,e,t){for(let s=0;s<t.length;s++){let i=n.charCodeAt(e+s);if((i>=65&&i<=90?i+32:i)!==t.charCodeAt(s))return!1}return!0}function Ke(n,e){let t=Math.min(n.length,e.length);for(let s=0;s<t;s++){let i=n.charCodeAt(s),r=e.charCodeAt(s);if(i!==r)return qs(i)-qs(r)}return n.length-e.length}function qs(n){return n>=57344?n-2048:n>=55296?n+8192:n}var ae="<!!mention:",_e="<!!customemoji:",Re=48,Ye=n=>J(n)||n===95||n===43||n===45,be=n=>oe(n)||I(n,"_+-:");function Xe(n){if(!n.includes("%"))return n;let e=new TextEncoder,t=n.split(/%([0-9A-Fa-f]{2})/).flatMap((s,i)=>i%2===1?[Number.parseInt(s,16)]:[...e.encode(s)]);return new TextDecoder("utf-8",{ignoreBOM:!0}).decode(Uint8Array.from(t))}function Je(n){let e="";for(let t of new TextEncoder().encode(n)){let s=J(t)||t===45||t===95||t===46||t===126;e+=s?String.fromCharCode(t):`%${t.toString(16).toUpperCase().padStart(2,"0")}`}return e}var vi=1600;function ye(n,e){return bi(n,e,vi)}function bi(n,e,t){let s=[];return new ns(e,t).document(n,s),s}var ss={"*":{bit:1,type:"bold"},_:{bit:2,type:"italic"},"~":{bit:4,type:"strikethrough"}},Ds=7,ns=class{options;budget;constructor(e,t){this.options=e,this.budget=t}take(){return this.budget===0?!1:(this.budget--,!0)}document(e,t){let s=0;for(;this.budget>0;){let i=e.indexOf("```",s);if(i<0)break;let r=i+3,o=O(e,r),a=o===""?-1:e.indexOf("```",r+o.length);if(a<0)break;this.budget--,this.segment(e.slice(s,i),t),t.push({type:"codeSpan",text:e.slice(r,a)}),s=a+3}this.segment(e.slice(s),t)}segment(e,t){let s=0,i=0;for(;i<e.length;){let r=Bs(e,i);if(zs(e.slice(i,r))===void 0){i=r+1;continue}if(this.lines(e.slice(s,i),t),s=i,this.budget<2){i=r+1;continue}this.budget--;let o=[],a=i;for(;a<e.length;){let c=Bs(e,a),l=zs(e.slice(a,c));if(l===void 0||!this.take())break;let u=[];this.inline(e.slice(a+l,c),u),o.push({type:"bulletPoint",children:u}),a=Math.min(c+1,e.length)}t.push({type:"bulletList",children:o}),s=a,i=a}this.lines(e.slice(s),t)}lines(e,t){e.split(`
+`).forEach((s,i)=>{i>0&&Qe(t,`
+`),this.inline(s,t)})}inline(e,t){if(e==="")return;let s=[e];e.includes("<")&&(s=this.split(s,yi)),(e.includes(":")||e.includes("<"))&&(s=this.split(s,wi)),this.options.linksAndActions&&e.includes("<")&&(s=this.split(s,Si),s=this.split(s,ki));for(let i of s)typeof i=="string"?this.wiki(i,Ds,!0,t):t.push(i)}split(e,t){let s=[];for(let i of e){if(typeof i!="string"){s.push(i);continue}let r=0;for(;this.budget>0;){let o=t(i,r);if(o===void 0)break;this.budget--,o.start>r&&s.push(i.slice(r,o.start)),s.push(this.node(o)),r=o.end}r<i.length&&s.push(i.slice(r))}return s}node(e){switch(e.kind){case"mention":return{type:"mention",id:Xe(e.id),text:e.name};case"emoji":return{type:"customEmoji",text:`:${e.name}:`};case"link":return{type:"link",url:e.url,children:this.label(e.label)};case"action":{let t=$i(e.params);return{type:e.button?"actionButton":"actionLink",action:e.action,params:t,children:this.label(e.label)}}}}label(e){let t=[];return this.wiki(e,Ds,!1,t),t}wiki(e,t,s,i){if(this.budget===0||!Ai(e,t)){this.leaf(e,s,i);return}let r={"*":[],_:[],"~":[]};for(let l=1;l<e.length;l++){let u=is(e,l,t);if(u===void 0)continue;let h=Q(e,l),g=O(e,l+1);re(h)||h===u||g!==""&&!Xs(g)||r[u].push(l)}let o={"*":0,_:0,"~":0},a=0,c=0;for(;c<e.length;){let l=is(e,c,t);if(l===void 0||this.budget===0||!Ei(e,c,l)){c++;continue}let u=r[l];for(;(u[o[l]]??Number.POSITIVE_INFINITY)<c+2;)o[l]++;let h=u[o[l]];if(h===void 0){c++;continue}this.budget--,this.leaf(e.slice(a,c),s,i);let g=[];this.wiki(e.slice(c+1,h),t&~ss[l].bit,s,g),i.push({type:ss[l].type,children:g}),c=h+1,a=c}this.leaf(e.slice(a),s,i)}leaf(e,t,s){if(!t){Qe(s,e);return}let i=0;for(;this.budget>0;){let r=Mi(e,i);if(r===void 0)break;this.budget--,this.phones(e.slice(i,r.start),s),s.push({type:"autoLink",url:r.url,text:e.slice(r.start,r.end)}),i=r.end}this.phones(e.slice(i),s)}phones(e,t){let s=0;for(;this.budget>0;){let i=Ii(e,s);if(i===void 0)break;this.budget--,Qe(t,e.slice(s,i.start));let r=e.slice(i.start,i.end);t.push({type:"autoLink",url:Ri(r),text:r}),s=i.end}Qe(t,e.slice(s))}};function Qe(n,e){if(e==="")return;let t=n.length-1,s=n[t];typeof s=="string"?n[t]=s+e:n.push(e)}function Bs(n,e){let t=n.indexOf(`
+`,e);return t<0?n.length:t}var Hs=n=>n!==`
+`&&re(n);function zs(n){let e=q(n,0,Hs);if(!I(n.charAt(e),"-*+"))return;let t=q(n,e+1,Hs);return t===e+1||t===n.length?void 0:t}function rs(n,e){if(n[e]!=="|")return;let t=e+1,s=q(n,t,i=>i!=="<"&&i!==">");if(!(s===t||n[s]!==">"))return{label:n.slice(t,s),end:s+1}}var Ze=n=>!(re(n)||Qt(n)||I(n,"|<>"));function yi(n,e){for(let t=n.indexOf(ae,e);t>=0;t=n.indexOf(ae,t+1)){let s=t+ae.length,i=q(n,s,Ze),r=i>s?rs(n,i):void 0;if(r!==void 0)return{kind:"mention",start:t,end:r.end,id:n.slice(s,i),name:r.label}}}function Vs(n,e,t){let s=e;for(;s-e<=Re&&Ye(n.charCodeAt(s));)s++;let i=s-e;return i>=1&&i<=Re&&n[s]===t?s:void 0}function wi(n,e){for(let t=e;t<n.length;t++)if(n.startsWith(_e,t)){let s=t+_e.length,i=Vs(n,s,">");if(i!==void 0)return{kind:"emoji",start:t,end:i+1,name:n.slice(s,i)}}else if(n[t]===":"&&!be(Q(n,t))){let s=Vs(n,t+1,":");if(s!==void 0&&!be(O(n,s+1)))return{kind:"emoji",start:t,end:s+1,name:n.slice(t+1,s)}}}function Ys(n,e){return Me(n,e,"https://")?8:Me(n,e,"http://")?7:0}function xi(n){let e=Ys(n,0);if(e>0){let t=n.charAt(e);return t!==""&&!I(t,"/?#")}return Me(n,0,"mailto:")&&n.length>7}function Si(n,e){for(let t=n.indexOf("<",e);t>=0;t=n.indexOf("<",t+1)){let s=q(n,t+1,Ze),i=n.slice(t+1,s),r=xi(i)?rs(n,s):void 0;if(r!==void 0)return{kind:"link",start:t,end:r.end,url:i,label:r.label}}}function ki(n,e){for(let t=n.indexOf("<",e);t>=0;t=n.indexOf("<",t+1)){let s=n.startsWith("actionbutton:",t+1);if(!s&&!n.startsWith("actionlink:",t+1))continue;let i=t+1+(s?"actionbutton:":"actionlink:").length,r=q(n,i,l=>Ze(l)&&l!=="?");if(r===i)continue;let o=n[r]==="?",a=o?q(n,r+1,Ze):r,c=rs(n,a);if(c!==void 0){let l=n.slice(i,r),u=o?n.slice(r+1,a):"";return{kind:"action",start:t,end:c.end,button:s,action:l,params:u,label:c.label}}}}function $i(n){let e=new Map;for(let t of n.split("&")){if(t==="")continue;let s=t.indexOf("="),i=s<0?t:t.slice(0,s);e.set(Xe(i),s<0?"":Xe(t.slice(s+1)))}return Object.fromEntries([...e].sort(([t],[s])=>Ke(t,s)))}function is(n,e,t){let s=n[e];return(s==="*"||s==="_"||s==="~")&&(ss[s].bit&t)!==0?s:void 0}function Ai(n,e){for(let t=0;t<n.length;t++)if(is(n,t,e)!==void 0)return!0;return!1}var Ci="’'()[]{}<>:,‒–—―…!.«»-‐?‘“”;/⁄␠·&@*\\•^¤¢$€£¥₩₪†‡°¡¿¬#№%‰‱¶′§~¨_|¦⁂☞∴‽※",Xs=n=>re(n)||I(n,Ci);function Ei(n,e,t){let s=Q(n,e);if(s!==""&&!Xs(s))return!1;let i=O(n,e+1);return i!==""&&!re(i)&&i!==t}var Ti=new Set("ai app at au be biz blog br ca cc ch cloud cn co com cz de dev dk edu es eu fi fm fr gg gov gr hu ie in info int io it jp me mil mx net nl no nu nz online org page pl pt ro ru se shop site sk store tech tv uk us xyz za".split(" ")),Pi=n=>n===""||!(oe(n)||I(n,".-_@/%+~#=&\\$")),Zt=n=>!(re(n)||Qt(n)||I(n,'<>"|`')),Gs=n=>J(n)||n===45;function es(n,e,t,s){let i=n.slice(e,t),r=i.split("(").length-1,o=i.split(")").length-1,a=t;for(;a>s;){let c=n.charAt(a-1);if(I(c,`.,;:!?'"`))a--;else if(c===")"&&o>r)o--,a--;else break}return a}function Ks(n,e){let t=e,s=e;for(;;){for(;Gs(n.charCodeAt(s));)s++;if(s===t)return;if(n[s]!=="."||!Gs(n.charCodeAt(s+1)))return{end:s,lastLabel:t};s++,t=s}}function ts(n,e){let t=O(n,e);return!(oe(t)||t==="_"||t==="@")}function Mi(n,e){for(let t=e;t<n.length;t++)if(J(n.charCodeAt(t))&&Pi(Q(n,t))){let s=_i(n,t);if(s!==void 0)return s}}function _i(n,e){let t=Ys(n,e);if(t>0){let o=e+t;if(!oe(O(n,o)))return;let a=es(n,e,q(n,o,Zt),o+1);return{start:e,end:a,url:n.slice(e,a)}}if(Me(n,e,"www.")&&oe(O(n,e+4))){let o=es(n,e,q(n,e+4,Zt),e+5);return{start:e,end:o,url:`https://${n.slice(e,o)}`}}let s=e;for(;J(n.charCodeAt(s))||I(n.charAt(s),"._%+-");)s++;if(n[s]==="@"){let o=s+1,a=Ks(n,o);return a!==void 0&&a.lastLabel>o&&a.end-a.lastLabel>=2&&/^[A-Za-z]+$/.test(n.slice(a.lastLabel,a.end))&&ts(n,a.end)?{start:e,end:a.end,url:`mailto:${n.slice(e,a.end)}`}:void 0}let i=Ks(n,e);if(i===void 0||i.lastLabel===e||!Ti.has(n.slice(i.lastLabel,i.end).toLowerCase())||!ts(n,i.end))return;let r=i.end;if(n[r]===":"){let o=r+1,a=o;for(;X(n.charCodeAt(a))&&a-o<5;)a++;a>o&&ts(n,a)&&!X(n.charCodeAt(a))&&(r=a)}return I(n.charAt(r),"/?#")&&(r=es(n,e,q(n,r,Zt),r)),{start:e,end:r,url:`https://${n.slice(e,r)}`}}var Js=n=>J(n.charCodeAt(0))||I(n,"_-:/");function Ri(n){return`tel:${n.startsWith("+")?"+":""}${n.replace(/[^0-9]/g,"")}`}function Ii(n,e){let t=e;for(;t<n.length;){let s=n.charAt(t);if((X(n.charCodeAt(t))||s==="("||s==="+")&&!Js(Q(n,t))){let i=Oi(n,t);if(i!==void 0){if(!Ui(n.slice(t,i)))return{start:t,end:i};t=i;continue}}t++}}function Oi(n,e){let t=e;if((n[t]==="("||n[t]==="+")&&t++,!X(n.charCodeAt(t)))return;t++;let s=[void 0];for(;s.length<13;)if(X(n.charCodeAt(t)))t++,s.push(t);else if(I(n.charAt(t),"-_+ ().")&&X(n.charCodeAt(t+1)))t+=2,s.push(void 0);else break;for(let i=s.length;i>=7;i--){let r=s[i-1];if(r!==void 0&&!Js(O(n,r)))return r}}function Ui(n){let e=n.split(/[-.]/);if(!e.every(r=>/^[0-9]+$/.test(r)))return!1;let t=n.split("-").length-1,s=(r="")=>r.startsWith("19")||r.startsWith("20"),i=e.map(r=>r.length).join(",");return i==="4,4"?t===1:/^[12],2,[12],2$/.test(i)?t===1&&n.split("-").every(r=>r.includes(".")):/^4,[12],[12]$/.test(i)?s(e[0]):/^[12],[12],4$/.test(i)?s(e[2]):!1}function Ie(n){return n.map(ji).join(`
+
+`)}function ji(n){switch(n.type){case"text":return et(n.children);case"file":return Li(n);case"location":return"📍"}}function et(n){return n.map(Fi).join("")}function Fi(n){if(typeof n=="string")return n;switch(n.type){case"bulletPoint":return`- ${et(n.children)}
+`;case"codeSpan":case"autoLink":case"customEmoji":return n.text;case"mention":return`@${n.text}`;default:return et(n.children)}}var Qs=2n**64n-1n;function Li(n){switch(n.subtype){case"video":return`🎥 ${n.filename}`;case"image":return`📷 ${n.filename}`;case"audio":return`🎧 ${n.filename}`;case"voice":{let{duration:e}=n;if(e===void 0||!Number.isFinite(e)||e<0)return"🎙️";let t=BigInt(Math.round(e)),s=t<Qs?t:Qs;return`🎙️ (${s/60n}:${String(s%60n).padStart(2,"0")})`}default:return`📎 ${n.filename}`}}function tt(n){let e=new os;return e.nodes(n),e.finish()}function Ni(n){if(n.length<1||n.length>Re)return!1;for(let e=0;e<n.length;e++)if(!Ye(n.charCodeAt(e)))return!1;return!0}var os=class{out="";emojis=[];nodes(e){e.forEach((t,s)=>{typeof t=="string"?this.out+=t:this.node(t,s+1<e.length)})}wrap(e,t){this.out+=e,this.nodes(t),this.out+=e}node(e,t){switch(e.type){case"bold":this.wrap("*",e.children);break;case"italic":this.wrap("_",e.children);break;case"strikethrough":this.wrap("~",e.children);break;case"codeSpan":this.out+=`\`\`\`${e.text}\`\`\``;break;case"bulletList":e.children.forEach((s,i)=>{i>0&&(this.out+=`
+`),this.out+="- ",typeof s!="string"&&s.type==="bulletPoint"?this.nodes(s.children):this.nodes([s])}),t&&(this.out+=`
+`);break;case"bulletPoint":this.out+="- ",this.nodes(e.children);break;case"link":this.out+=`<${e.url}|`,this.nodes(e.children),this.out+=">";break;case"autoLink":this.out+=e.text;break;case"actionLink":case"actionButton":{let s=e.type==="actionLink"?"actionlink:":"actionbutton:",r=Object.entries(e.params).sort(([o],[a])=>Ke(o,a)).map(([o,a])=>`${Je(o)}=${Je(a)}`).join("&");this.out+=`<${s}${e.action}${r===""?"":`?${r}`}|`,this.nodes(e.children),this.out+=">";break}case"customEmoji":{let{text:s}=e;s.length>=2&&s.startsWith(":")&&s.endsWith(":")&&Ni(s.slice(1,-1))&&this.emojis.push({start:this.out.length,end:this.out.length+s.length}),this.out+=s;break}case"mention":this.out+=`${ae}${Je(e.id)}|${e.text}>`;break}}finish(){let e=this.out,t="",s=0,i=0,r=!1;for(let{start:o,end:a}of this.emojis){for(;i<o;i++){let l=e[i];l===`
+`||l===">"?r=!1:l==="<"&&(r=e.startsWith(ae,i))}i=a;let c=!r&&!be(Q(e,o))&&!be(O(e,a));t+=e.slice(s,o),t+=c?e.slice(o,a):`${_e}${e.slice(o+1,a-1)}>`,s=a}return t+e.slice(s)}};function Wi(n){return new TextEncoder().encode(n)}function as(n,e){return n<<e|n>>>32-e}function Zs(n){let e=Wi(n),t=e.length*8,s=new Uint8Array((e.length+8>>6)*64+64);s.set(e),s[e.length]=128;let i=new DataView(s.buffer);i.setUint32(s.length-8,Math.floor(t/4294967296)),i.setUint32(s.length-4,t>>>0);let r=1732584193,o=4023233417,a=2562383102,c=271733878,l=3285377520,u=new Uint32Array(80);for(let h=0;h<s.length;h+=64){for(let x=0;x<16;x++)u[x]=i.getUint32(h+x*4);for(let x=16;x<80;x++)u[x]=as((u[x-3]??0)^(u[x-8]??0)^(u[x-14]??0)^(u[x-16]??0),1);let[g,f,v,w,B]=[r,o,a,c,l];for(let x=0;x<80;x++){let H,Pe;x<20?(H=f&v|~f&w,Pe=1518500249):x<40?(H=f^v^w,Pe=1859775393):x<60?(H=f&v|f&w|v&w,Pe=2400959708):(H=f^v^w,Pe=3395469782);let di=as(g,5)+H+B+Pe+(u[x]??0)>>>0;B=w,w=v,v=as(f,30)>>>0,f=g,g=di}r=r+g>>>0,o=o+f>>>0,a=a+v>>>0,c=c+w>>>0,l=l+B>>>0}return[r,o,a,c,l].map(h=>h.toString(16).padStart(8,"0")).join("")}function en(n){return typeof n=="object"?n.id:String(n)}function cs(n,e){let t=[en(n),en(e)].sort();return Zs(JSON.stringify(t)).slice(0,20)}var qi;function tn(){let n=qi??globalThis.WebSocket;if(!n)throw new Error("No WebSocket implementation: call registerPolyfills({ WebSocket }) with the `ws` package first");return n}var sn="-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";function nn(n=Date.now()){let e="",t=n;for(let r=0;r<8;r++)e=sn[t%64]+e,t=Math.floor(t/64);let s=new Uint8Array(12);globalThis.crypto.getRandomValues(s);let i="";for(let r of s)i+=sn[r&63];return e+i}var y=Symbol("loading"),S=class{constructor(e){this.error=e}error};function b(n){return n===y||n instanceof S}function m(n){let e=n.get();if(b(e))throw e;return e}var ce,we=0,Oe=new Set,Ue=class{observers=new Set;get(){return ce?.add(this),this.peek()}observe(e){this.observers.add(e)}unobserve(e){this.observers.delete(e)}notify(){for(let e of[...this.observers])e.stale()}},A=class extends Ue{#e;constructor(e){super(),this.#e=e}peek(){return this.#e}set(e){Object.is(e,this.#e)||(this.#e=e,le(()=>this.notify()))}},k=class extends Ue{#e;#t=!1;#s=new Set;#n;#i;constructor(e,t){super(),this.#n=e,this.#i=t}peek(){return this.#t||this.#r(),this.#e}stale(){this.#t&&(this.#t=!1,this.notify())}dispose(){for(let e of this.#s)e.unobserve(this);this.#s.clear(),this.#t=!1}#r(){let e=ce,t=new Set;ce=t;let s;try{s=this.#n()}catch(o){if(!b(o))throw o;s=o}finally{ce=e}for(let o of this.#s)t.has(o)||o.unobserve(this);for(let o of t)this.#s.has(o)||o.observe(this);this.#s=t;let i=this.#e,r=i!==void 0&&this.#i!==void 0&&!b(i)&&!b(s)&&this.#i(i,s);this.#e=r?i:s,this.#t=!0}},je=class{#e=new Set;#t=!1;#s;constructor(e){this.#s=e,this.execute()}stale(){this.#t||(Oe.add(this),we===0&&rn())}execute(){if(this.#t)return;let e=ce,t=new Set;ce=t;try{this.#s()}finally{ce=e}if(!this.#t){for(let s of this.#e)t.has(s)||s.unobserve(this);for(let s of t)this.#e.has(s)||s.observe(this);this.#e=t}}dispose(){this.#t=!0,Oe.delete(this);for(let e of this.#e)e.unobserve(this);this.#e.clear()}};function le(n){we++;try{return n()}finally{we--,we===0&&rn()}}function rn(){for(;Oe.size>0;){let n=[...Oe];Oe.clear(),we++;try{for(let e of n)e.execute()}finally{we--}}}function on(n,e){if(n.length!==e.length)return!1;for(let t=0;t<n.length;t++)if(n[t]!==e[t])return!1;return!0}function xe(n,e){if(n===e)return!0;if(typeof n!="object"||typeof e!="object"||n===null||e===null)return!1;let t=Object.keys(n);if(t.length!==Object.keys(e).length)return!1;for(let s of t)if(n[s]!==e[s])return!1;return!0}var Z=class extends Ue{#e=[];#t=new Map;#s=[];#n=!0;#i=!1;#r=new Set;peek(){return this.#n||this.#c(),this.#s}get items(){return this.#e}setItems(e){let t=new Map;for(let s of e){let i=this.#t.get(s);i?this.#t.delete(s):i=this.#o(s),t.set(s,i)}for(let[s,i]of this.#t)s.unobserve(i);this.#t=t,this.#e=e.slice(),this.#i=!0,this.#r.clear(),this.#a()}insert(e,t){this.#t.set(t,this.#o(t));let s=this.#e.slice();s.splice(e,0,t),this.#e=s;let i=t.peek();if(this.#n&&!b(this.#s)&&!b(i)){let r=this.#s.slice();r.splice(e,0,i),this.#s=r,le(()=>this.notify())}else this.#i=!0,this.#a()}removeAt(e){let t=this.#e[e];if(!t)return;let s=this.#t.get(t);s&&t.unobserve(s),this.#t.delete(t),this.#r.delete(t);let i=this.#e.slice();if(i.splice(e,1),this.#e=i,this.#n&&!b(this.#s)){let r=this.#s.slice();r.splice(e,1),this.#s=r,le(()=>this.notify())}else this.#i=!0,this.#a()}dispose(){for(let[e,t]of this.#t)e.unobserve(t);this.#t.clear(),this.#e=[],this.#s=[],this.#r.clear()}#o(e){let t={stale:()=>{this.#r.add(e),this.#a()}};return e.observe(t),t}#a(){this.#n&&(this.#n=!1,le(()=>this.notify()))}#c(){this.#n=!0;let e=this.#s;if(this.#i||b(e)){this.#i=!1,this.#r.clear();let s=new Array(this.#e.length);for(let i=0;i<this.#e.length;i++){let r=this.#e[i].peek();if(b(r)){this.#s=r;return}s[i]=r}this.#s=s;return}if(this.#r.size===0)return;let t;for(let s of this.#r){let i=this.#e.indexOf(s);if(i<0)continue;let r=s.peek();if(b(r)){this.#r.clear(),this.#s=r;return}r!==e[i]&&(t??=e.slice(),t[i]=r)}this.#r.clear(),t&&(this.#s=t)}};var U=class{#e=0;#t;#s=!1;generation=0;get live(){return this.#s}acquire(){this.#e++,this.#t&&(clearTimeout(this.#t),this.#t=void 0),this.#s||(this.#s=!0,this.generation++,this.start())}release(){if(this.#e===0||(this.#e--,this.#e>0||this.#t))return;let e=setTimeout(()=>{this.#t=void 0,this.#e===0&&this.drop()},5e3);e.unref?.(),this.#t=e}drop(){this.#t&&clearTimeout(this.#t),this.#t=void 0,this.#s&&(this.#s=!1,this.generation++,this.stop())}};function ls(n,e){if(e===null)return{};let t={...n};for(let[s,i]of Object.entries(e))i===null?delete t[s]:t[s]=i;return t}function Se(n,e){let t={...n};for(let[s,i]of Object.entries(e))s==="custom"?t.custom=ls(n.custom,i):t[s]=i;return t}function L(n){let e=n.status;return e===404||e===403&&n.errorCode==="NOT_A_PARTICIPANT"}var z=class extends U{status=new A(y);loadedAll=new A(!1);cursor=null;#e;run(e){let t=(this.#e??Promise.resolve()).then(e,e);return this.#e=t,t.finally(()=>{this.#e===t&&(this.#e=void 0)}),t}start(){this.conn.subscribe(this.path()),this.run(()=>this.fetchFirst(this.firstLimit()))}stop(){this.conn.unsubscribe(this.path()),this.clear(),this.status.set(y),this.loadedAll.set(!1),this.cursor=null,this.dispose()}resync(){this.run(()=>this.fetchFirst(this.firstLimit()))}failed(e){L(e)?(this.clear(),this.status.set(null)):this.status.set(new S(e))}fetchFirst(e){let t=this.generation;return new Promise(s=>{this.conn.fetch("GET",this.path(),this.firstPageData(e),`Get ${this.noun}`,i=>{t===this.generation&&(this.takeFirst(i),this.status.set(!0)),s()},i=>{t===this.generation&&this.failed(i),s()})})}async loadMore(e){let t=this.moreLimit(e);await this.run(async()=>{if(this.status.peek()!==!0||this.loadedAll.peek()||await this.beforeMore(t))return;let s=this.generation;await new Promise((i,r)=>{this.conn.fetch("GET",this.path(),{limit:t,cursor:this.cursor},`Load more ${this.noun}`,o=>{s===this.generation&&this.status.peek()===!0&&this.takeMore(o),i()},r)})})}firstPageData(e){return{limit:e}}async beforeMore(e){return!1}joined(){this.live&&this.status.peek()===null&&this.run(()=>this.fetchFirst(this.firstLimit()))}left(){this.live&&(this.clear(),this.status.set(null),this.loadedAll.set(!1),this.cursor=null)}};function ee(n,e,t){return n===void 0||!Number.isFinite(n)?e:Math.max(1,Math.min(t,Math.floor(n)))}var ds=1,ke=30,an=100,cn=new WeakMap;function ln(n){let e=cn.get(n);return e===void 0&&(e=Ie(n),cn.set(n,e)),e}var Di=Object.freeze([]);function dn(n){let e=Object.entries(n);return e.length===0?Di:(e.sort(([t,s],[i,r])=>s.createdAt-r.createdAt||(t<i?-1:t>i?1:0)),Object.freeze(e.map(([t,s])=>Object.freeze({emoji:t,count:s.count,currentUserReacted:s.currentUserReacted}))))}function Bi(n,e){let t={...n};for(let[s,i]of Object.entries(e))s==="custom"?t.custom=ls(n.custom,i):s==="reactions"?t.reactions=Hi(n.reactions,i):t[s]=i;return t}function Hi(n,e){if(e===null)return{};let t={...n};for(let[s,i]of Object.entries(e)){let r=i;if(r===null||r.count===0){delete t[s];continue}let o=t[s];t[s]={count:r.count??o?.count??0,currentUserReacted:r.currentUserReacted??o?.currentUserReacted??!1,createdAt:r.createdAt??o?.createdAt??0}}return t}var st=class{constructor(e,t){this.conv=e;this.id=t;this.snapshot=new k(()=>{let s=m(this.wire);if(s===null)return null;let i=this.#t?m(this.#t.value):null,r=null;if(this.#s){let o=this.#s.asReferenced.get();if(o===y)throw y;r=o instanceof S?null:o}return Object.freeze({id:s.id,type:s.type,sender:i,custom:s.custom,createdAt:s.createdAt,editedAt:s.editedAt,referencedMessage:r,origin:s.origin,plaintext:ln(s.content),content:s.content,reactions:dn(s.reactions)})}),this.asReferenced=new k(()=>{let s=m(this.wire);if(s===null||s.type!=="UserMessage"||!this.#t)return null;let i=m(this.#t.value);return i===null?null:Object.freeze({id:s.id,type:"UserMessage",sender:i,custom:s.custom,createdAt:s.createdAt,editedAt:s.editedAt,referencedMessageId:s.referencedMessageId,origin:s.origin,plaintext:ln(s.content),content:s.content,reactions:dn(s.reactions)})})}conv;id;#e=0;wire=new A(y);#t;#s;#n=!1;snapshot;asReferenced;acquire(){this.#e++}release(){--this.#e>0||(this.snapshot.dispose(),this.asReferenced.dispose(),this.#t?.release(),this.#t=void 0,this.#s?.release(),this.#s=void 0,this.conv.messages.get(this.id)===this&&this.conv.messages.delete(this.id),this.conv.store.maybeForget(this.conv))}get value(){return this.wire.peek()}set(e){if(e!==null){let t=Object.freeze({...e,custom:Object.freeze({...e.custom??{}}),content:Object.freeze(e.content??[]),reactions:e.reactions??{}});!this.#t&&t.senderId!==null&&t.senderId!==void 0&&(this.#t=this.conv.store.users.acquire(t.senderId)),!this.#s&&t.referencedMessageId&&(this.#s=this.conv.acquireMessage(t.referencedMessageId)),this.wire.set(t)}else this.wire.set(null)}edited(e){let t=this.wire.peek();t!==null&&!b(t)&&this.set(Bi(t,e))}ensureLoaded(){this.wire.peek()===y&&!this.#n&&this.#r()}resync(){this.#i&&this.#r()}#i=!1;#r(){this.#n=!0,this.#i=!0,this.conv.store.conn.fetch("GET",this.conv.path("messages",this.id),{},"Get message",e=>{this.#n=!1,this.#e>0&&this.set(e)},e=>{this.#n=!1,this.#e>0&&(L(e)?this.set(null):this.wire.set(new S(e)))})}},nt=class extends z{constructor(t){super();this.conv=t;this.snapshot=new k(()=>{if(m(this.status)===null)return null;if(!this.#e.get())throw y;let s=m(this.#t);return s.includes(null)?s.filter(i=>i!==null):s}),this.lastMessage=new k(()=>{if(m(this.status)===null)return null;let s=this.#s.get();return s?m(s.snapshot):null})}conv;noun="messages";#e=new A(!0);#t=new Z;#s=new A(void 0);#n=[];#i=!0;#r=0;snapshot;lastMessage;get conn(){return this.conv.store.conn}path(){return this.conv.path("messages")}firstLimit(){return this.#r>0?ke:ds}moreLimit(t){return ee(t,ke,an)}attachList(){this.#r++,this.#r===1&&this.live&&(this.#e.set(!1),this.run(()=>this.#o()).finally(()=>this.#e.set(!0)))}async#o(){this.#r===0||this.status.peek()!==!0||(!this.#i||!this.loadedAll.peek()&&this.#n.length<ke)&&await this.fetchFirst(ke)}detachList(){this.#r>0&&this.#r--}clear(){this.#c([]),this.#i=!0}dispose(){this.snapshot.dispose(),this.lastMessage.dispose(),this.#t.dispose(),this.conv.window===this&&(this.conv.window=void 0),this.conv.store.maybeForget(this.conv)}async beforeMore(t){return this.#i?!1:(await this.fetchFirst(Math.min(an,this.#n.length+t)),!0)}takeFirst(t){let s=t.data.map(c=>this.conv.acquireMessage(c.id,c)),i=t.data[t.data.length-1],r=s,o=t.cursor;if(t.cursor!==null&&i&&this.#i&&this.#n.length>0&&this.status.peek()===!0){let c=this.#n.filter(l=>{let u=l.value;return!b(u)&&u!==null&&u.createdAt<i.createdAt});c.length>0&&(r=[...s,...c],o=this.cursor)}let a=new Set(r);for(let c of this.#n){let l=c.value,u=t.cursor===null||i!==void 0&&l!==null&&!b(l)&&l.createdAt>=i.createdAt;!a.has(c)&&!b(l)&&l!==null&&u&&c.set(null)}this.cursor=o,this.#i=!0,this.#c(r);for(let c of s)c.release();this.loadedAll.set(o===null)}takeMore(t){let s=t.data.filter(i=>!this.#a(i.id)).map(i=>this.conv.acquireMessage(i.id,i));this.cursor=t.cursor,this.#c([...this.#n,...s]);for(let i of s)i.release();this.loadedAll.set(t.cursor===null)}#a(t){let s=this.conv.messages.get(t);return s!==void 0&&this.#n.includes(s)}#c(t){let s=this.#n,i=new Set(s),r=new Set(t);for(let o of t)i.has(o)||o.acquire();this.#n=t,this.#t.setItems(t.map(o=>o.snapshot)),this.#s.set(t[0]);for(let o of s)r.has(o)||o.release()}#l(t,s){s.acquire();let i=this.#n.slice();i.splice(t,0,s),this.#n=i,this.#t.insert(t,s.snapshot),this.#s.set(i[0])}#d(t){let s=this.#n[t];if(!s)return;let i=this.#n.slice();i.splice(t,1),this.#n=i,this.#t.removeAt(t),this.#s.set(i[0]),s.release()}created(t){if(this.status.peek()!==!0)return;if(this.#a(t.id)){this.conv.messages.get(t.id)?.set(t);return}let s=this.#n[this.#n.length-1]?.value;if(!this.loadedAll.peek()&&s&&!b(s)&&t.createdAt<s.createdAt)return;let i=this.conv.acquireMessage(t.id,t),r=0;for(;r<this.#n.length;){let o=this.#n[r].value;if(b(o)||o===null||t.createdAt>=o.createdAt)break;r++}this.#l(r,i),i.release(),this.#r===0&&this.#n.length>ds&&this.#h()}#h(){this.#c(this.#n.slice(0,ds)),this.#i=!1,this.loadedAll.set(!1)}deleted(t,s){if(this.status.peek()!==!0)return;let i=this.conv.messages.get(t),r=i?this.#n.indexOf(i):-1;if(r>=0&&this.#d(r),this.#n.length===0&&s){let o=this.conv.acquireMessage(s.id,s);this.#l(0,o),o.release()}}cleared(){this.status.peek()===!0&&(this.#c([]),this.cursor=null,this.#i=!0,this.loadedAll.set(!0))}};var it=30,rt=class extends z{constructor(t,s,i){super();this.conv=t;this.messageId=s;this.emoji=i;let r=new Map;this.snapshot=new k(()=>{if(m(this.status)===null)return null;let o=[];for(let a of this.#e.get()){let c=m(a.user.value);if(c===null)continue;let l=`${a.userId}
+${a.createdAt}`,u=r.get(l);u?.user!==c&&(u=Object.freeze({user:c,createdAt:a.createdAt}),r.set(l,u)),o.push(u)}return o},(o,a)=>o===a||Array.isArray(o)&&Array.isArray(a)&&on(o,a))}conv;messageId;emoji;noun="reactions";#e=new A([]);snapshot;get conn(){return this.conv.store.conn}path(){return this.conv.path("messages",this.messageId,"reactions",this.emoji)}firstLimit(){return Math.max(it,this.#e.peek().length)}moreLimit(t){return ee(t,it,Number.MAX_SAFE_INTEGER)}clear(){this.#s([])}dispose(){this.snapshot.dispose();let t=`${this.messageId}
+${this.emoji}`;this.conv.reactions.get(t)===this&&this.conv.reactions.delete(t),this.conv.store.maybeForget(this.conv)}#t(t){return{userId:t.userId,createdAt:t.createdAt,user:this.conv.store.users.acquire(t.userId)}}#s(t){let s=new Set(t);for(let i of this.#e.peek())s.has(i)||i.user.release();this.#e.set(t)}takeFirst(t){this.cursor=t.cursor,this.#s(t.data.map(s=>this.#t(s))),this.loadedAll.set(t.cursor===null)}takeMore(t){let s=new Set(this.#e.peek().map(r=>r.userId)),i=t.data.filter(r=>!s.has(r.userId)).map(r=>this.#t(r));this.cursor=t.cursor,this.#s([...this.#e.peek(),...i]),this.loadedAll.set(t.cursor===null)}added(t,s){if(this.status.peek()!==!0)return;let i=this.#e.peek();if(i.some(l=>l.userId===t))return;let r=i[i.length-1];if(!this.loadedAll.peek()&&r&&s>r.createdAt)return;let o=this.#t({userId:t,createdAt:s}),a=i.length;for(;a>0&&i[a-1].createdAt>s;)a--;let c=i.slice();c.splice(a,0,o),this.#s(c)}removed(t){if(this.status.peek()!==!0)return;let s=this.#e.peek(),i=s.filter(r=>r.userId!==t);i.length!==s.length&&this.#s(i)}};var zi=Object.freeze({type:"pending"}),Vi=Object.freeze({type:"unsubscribed"}),ot=class{state=zi;connected;terminated;#e;#t;#s;#n;constructor(e){this.#n=e,this.connected=new Promise((t,s)=>{this.#e=t,this.#t=s}),this.connected.catch(()=>{}),this.terminated=new Promise(t=>{this.#s=t})}get isLive(){return this.state.type==="pending"||this.state.type==="active"}activate(e){if(!this.isLive)return;let t=this.state.type==="pending";this.state=e,t&&this.#e(e)}fail(e){if(!this.isLive)return;let t=Object.freeze({type:"error",error:e});this.#i(t,e)}unsubscribe(){this.isLive&&this.#i(Vi,new Error("The subscription was unsubscribed before it connected"))}#i(e,t){let s=this.state.type==="pending";this.state=e,s&&this.#t(t),this.#s(e),this.#n()}};function hs(n){setTimeout(()=>{throw n})}var j=class{#e;#t;#s;constructor(e,t,s){this.#t=e,this.#e=new ot(()=>{this.#s?.dispose(),this.#s=void 0,e.release()}),queueMicrotask(()=>{if(!this.#e.isLive)return;let i=!0,r,o=!1;this.#s=new je(()=>{let a=e.value.get(),c=e.loadedAll?.get()??!1;if(a!==y){if(a instanceof S){this.#e.fail(a.error);return}if(!(!i&&a===r&&c===o)&&(i=!1,r=a,o=c,this.#e.activate(t(a,c)),s))try{s(a,c)}catch(l){hs(l)}}})})}get state(){return this.#e.state}get connected(){return this.#e.connected}get terminated(){return this.#e.terminated}unsubscribe(){this.#e.unsubscribe()}fail(e){this.#e.fail(e)}async loadMore(e){!this.#e.isLive||!this.#t.loadMore||await this.#t.loadMore(e)}};function V(n){return new Promise((e,t)=>{let s=!1,i,r=()=>{s=!0,queueMicrotask(()=>{i?.dispose(),n.release()})};i=new je(()=>{if(s)return;let o=n.value.get();o!==y&&(r(),o instanceof S?t(o.error):e(o))})})}function Gi(n){return n.includes("localhost")||n.includes("localtest.me")||/^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(n)}function hn(n){let e=/^(https?):\/\/([^/]+)\/?$/i.exec(n),t=e?e[2]:n,s=e?e[1]?.toLowerCase()==="https":!Gi(t),i=s?"wss":"ws",r=s?"https":"http";return{realtime:`${i}://${t}/public_api/v1`,internal:`${r}://${t}/api/v0`,rest:`${r}://${t}/public_api/v1`}}function C(...n){return`/${n.map(encodeURIComponent).join("/")}`}function at(n){if(n.status!==409)throw n}function gs(n){if(n.status!==404)throw n}function un(n){let e={...n};for(let t of["email","phone"]){let s=e[t];typeof s=="string"&&(e[t]=[s])}return"role"in e&&e.role===null&&(e.role="default"),e}var Fe=class{id;#e;constructor(e,t){this.#e=e,this.id=W("The user ID",t)}get(){let e=this.#e.store.users.acquire(this.id);return V({value:e.value,release:()=>e.release()})}async set(e){await this.#e.request("PUT",C("users",this.id),un(e),"Set user")}async createIfNotExists(e){await this.#e.request("POST",C("users",this.id),un(e),"Create user").catch(at)}subscribe(e){let t=this.#e.store.users.acquire(this.id);return this.#e.track(new j({value:t.value,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}subscribeOnline(e){let t=this.#e.store.users.acquireOnline(this.id);return this.#e.track(new j({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}},ct=class{id;#e;#t=new Map;#s=new Map;constructor(e,t){this.#e=e,this.id=W("The conversation ID",t)}#n(){return this.#e.store.conv(this.id)}participant(e){let t=typeof e=="string"?e:e instanceof Fe?e.id:void 0;W("The participant's user ID",t);let s=this.#t.get(t);return s||(s=new fs(this.#e,this.id,t),this.#t.set(t,s)),s}message(e){let t=this.#s.get(e);return t||(t=new us(this.#e,this.id,e),this.#s.set(e,t)),t}get(){let e=this.#n().acquireSideResource();return V({value:e.snapshot,release:()=>e.release()})}async set(e){let t=Object.keys(e).some(c=>c!=="access"&&c!=="notify"),s="access"in e||"notify"in e,i=this.#e.request("PUT",C("conversations",this.id),e,"Set conversation"),r=this.#e.participantAction(this.id,this.#e.me,"PUT",e,"Set conversation"),[o,a]=await Promise.allSettled([i,r]);if(o.status==="rejected"&&!(pn(o.reason,"UNAUTHORIZED_TO_EDIT")&&!t))throw o.reason;if(a.status==="rejected"&&!(pn(a.reason,"UNAUTHORIZED_TO_EDIT_PARTICIPANT")&&!s))throw a.reason}async createIfNotExists(e={}){let t=this.#e.request("POST",C("conversations",this.id),e,"Create conversation").catch(at),s=this.#e.participantAction(this.id,this.#e.me,"POST",e,"Create conversation").catch(at),[i,r]=await Promise.allSettled([t,s]);if(i.status==="rejected")throw i.reason;if(r.status==="rejected")throw r.reason}async markAsRead(){await this.#e.request("POST",`${this.#n().path("read")}`,{},"Mark conversation as read")}async markAsUnread(){await this.#e.request("POST",`${this.#n().path("unread")}`,{},"Mark conversation as unread")}async markAsTyping(){await this.#e.request("POST",this.#n().path("typing"),{},"Mark as typing")}async send(e){let t=typeof e=="string"?{text:e}:e,i={content:("text"in t&&typeof t.text=="string"?[{type:"text",children:ye(t.text,{linksAndActions:!1})}]:t.content).map(fn),idempotencyKey:nn()},r=t.referencedMessage??t.referencedMessageId;r!=null&&(i.referencedMessageId=typeof r=="string"?r:r.id),t.custom!==void 0&&(i.custom=t.custom);let o=await this.#e.request("POST",C("conversations",this.id,"messages"),i,"Send message");return this.message(o.id)}subscribe(e){let t=this.#n().acquireSideResource();return this.#e.track(new j({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}subscribeMessages(e){let t=this.#n().acquireWindow(!0);return this.#e.track(new j({value:t.snapshot,loadedAll:t.loadedAll,release:()=>{t.detachList(),t.release()},loadMore:(s=ke)=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}subscribeParticipants(e){let t=this.#n().acquireParticipantWindow();return this.#e.track(new j({value:t.snapshot,loadedAll:t.loadedAll,release:()=>t.release(),loadMore:s=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}subscribeTyping(e){let t=this.#n().acquireTyping();return this.#e.track(new j({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}};function pn(n,e){return n.status===403&&n.errorCode===e}function fn(n){return n&&n.type==="file"?{type:"file",fileToken:n.fileToken}:n}var us=class{id;conversationId;#e;constructor(e,t,s){this.#e=e,this.conversationId=t,this.id=W("The message ID",s)}reactions(e){return new ps(this.#e,this.conversationId,this.id,e)}reaction(e){return this.reactions(e)}get(){let e=this.#e.store.conv(this.conversationId).acquireMessage(this.id);return V({value:e.snapshot,release:()=>e.release()})}async edit(e){let t=typeof e=="string"?{text:e}:e,s={};"text"in t&&typeof t.text=="string"?s.content=[{type:"text",children:ye(t.text,{linksAndActions:!0})}]:"content"in t&&t.content!==void 0&&(s.content=t.content.map(fn)),t.custom!==void 0&&(s.custom=t.custom),await this.#e.request("PATCH",C("conversations",this.conversationId,"messages",this.id),s,"Edit message")}async delete(){await this.#e.request("DELETE",C("conversations",this.conversationId,"messages",this.id),{},"Delete message").catch(gs)}async translate(e){let s=(await this.#e.request("GET",C("me","conversations",this.conversationId,"translate"),{ids:[this.id],lang:e},`Translate message ${this.id}`))?.data?.[this.id];if(!s)throw new T(`Translate message ${this.id}`,404,{errorCode:"MESSAGE_NOT_FOUND",reasons:[`No message ${this.id} in the conversation ${this.conversationId}`]});let i=s.content??[{type:"text",children:ye(s.markup??"",{linksAndActions:!0})}];return{content:i,plaintext:Ie(i)}}},ps=class{emoji;messageId;conversationId;#e;constructor(e,t,s,i){this.#e=e,this.conversationId=t,this.messageId=s,this.emoji=W("The emoji",i)}#t(){return C("conversations",this.conversationId,"messages",this.messageId,"reactions",this.emoji,this.#e.me)}async add(){await this.#e.request("PUT",this.#t(),{},"Add reaction")}async remove(){await this.#e.request("DELETE",this.#t(),{},"Remove reaction").catch(gs)}async getFirstReactions(){let e=this.#e.store.conv(this.conversationId).acquireReactions(this.messageId,this.emoji),t=await V({value:e.snapshot,release:()=>e.release()});return t===null?null:t.slice(0,10)}subscribe(e){let t=this.#e.store.conv(this.conversationId).acquireReactions(this.messageId,this.emoji);return this.#e.track(new j({value:t.snapshot,loadedAll:t.loadedAll,release:()=>t.release(),loadMore:(s=it)=>t.loadMore(s)},(s,i)=>Object.freeze({type:"active",latestSnapshot:s,loadedAll:i}),e))}},fs=class{userId;conversationId;#e;constructor(e,t,s){this.#e=e,this.conversationId=t,this.userId=s}async get(){let e=this.#e.store.conv(this.conversationId).acquireSingleParticipant(this.userId),t=new k(()=>{if(m(e.outcome)==="notParticipant"&&this.userId!==this.#e.me)throw e.notParticipantFailure();return m(e.snapshot)});return V({value:t,release:()=>{t.dispose(),e.release()}})}async set(e){await this.#e.participantAction(this.conversationId,this.userId,"PUT",e,"Set participant")}async edit(e){await this.#e.participantAction(this.conversationId,this.userId,"PATCH",e,"Edit participant")}async createIfNotExists(e={}){await this.#e.participantAction(this.conversationId,this.userId,"POST",e,"Create participant").catch(at)}async delete(){await this.#e.request("DELETE",C("conversations",this.conversationId,"participants",this.userId),{},"Delete participant").catch(gs)}subscribe(e){let t=this.#e.store.conv(this.conversationId).acquireSingleParticipant(this.userId);return this.#e.track(new j({value:t.snapshot,release:()=>t.release()},s=>Object.freeze({type:"active",latestSnapshot:s}),e))}};var te=class extends Error{constructor(e){super(e),this.name="FatalError"}},lt=[250,500,1e3,2e3,5e3],dt=class{#e;#t;#s=[];#n;constructor(e){this.#n=e,this.#e=e.token,this.#t=e.token!==void 0||e.tokenFetcher!==void 0}set(e){this.#t=!0,this.#e=e;let t=this.#s;this.#s=[];for(let s of t)s(e)}async get(e){if(!e&&this.#e!==void 0)return this.#e;let t=this.#n.onNeedToken();if(t){let s=new Promise(i=>this.#s.push(i));return t(),s}if(this.#n.tokenFetcher){let s=await this.#n.tokenFetcher();return this.#e=s,s}if(this.#t)throw new te("Cannot refresh token, no `onNeedToken` provided");return this.#e=await this.#i(),this.#e}get refreshable(){return this.#n.onNeedToken()!==void 0||this.#n.tokenFetcher!==void 0||!this.#t}async#i(){let e=`${this.#n.bokenUrl}?signature=${encodeURIComponent(this.#n.signature??"")}`;for(let t=0;;t++){let s;try{s=await this.#n.fetch(e,{headers:{"Content-Type":"application/json"}})}catch{await ht(lt[Math.min(t,lt.length-1)]??5e3);continue}let i=await s.json().catch(()=>null);if(s.ok&&typeof i?.boken=="string")return i.boken;if(s.status===429||s.status>=500){await ht(lt[Math.min(t,lt.length-1)]??5e3);continue}let r=new T("Authenticate",s.status,i).message;throw new te(s.status===401?`Could not authenticate: check that you provided a valid signature (${r})`:`Could not authenticate: check that the app ID is correct (${r})`)}}};function ht(n){return new Promise(e=>setTimeout(e,n))}var Ki=25e3,Yi=1e4,Xi=5e3,Ji=3e3,Qi=250,Zi=15e3,gn=200,mn=3e4,er=10,tr=120,ut=1e3;function Le(n){return n.unref?.(),n}function sr(n){return n*(.5+Math.random()/2)}var pt=class{#e;#t;#s=!1;#n=!1;#i=0;#r=new Map;#o=[];#a=new Map;#c=new Set;#l=!1;#d=0;#h=0;#m=0;#u=0;#v;#g;#b;#p;#f;constructor(e){this.#e=e}request(e,t,s,i){return this.#n?Promise.reject(new Error(`${i} failed: the session was destroyed`)):new Promise((r,o)=>{this.#o.push({method:e,path:t,data:s,operation:i,resolve:r,reject:o,attempts:0}),this.#w()})}fetch(e,t,s,i,r,o){if(this.#n){o(new Error(`${i} failed: the session was destroyed`));return}this.#o.push({method:e,path:t,data:s,operation:i,resolve:r,reject:o,attempts:0}),this.#w()}subscribe(e){let t=this.#a.get(e)??0;if(this.#a.set(e,t+1),!(t>0)){if(ms(e)){this.#c.size===0&&queueMicrotask(()=>this.#x()),this.#c.add(vs(e));return}this.request("SUBSCRIBE",e,{},`Subscribe to ${e}`).catch(()=>{})}}unsubscribe(e){let t=this.#a.get(e);if(t!==void 0){if(t>1){this.#a.set(e,t-1);return}this.#a.delete(e),!(ms(e)&&this.#c.delete(vs(e)))&&(this.#s&&this.request("UNSUBSCRIBE",e,{},`Unsubscribe from ${e}`).catch(()=>{}),this.#M())}}#x(){let e=[...this.#c];this.#c.clear();for(let t=0;t<e.length;t+=ut){let s=e.slice(t,t+ut);this.request("SUBSCRIBE","/users",{ids:s},"Subscribe to users").catch(()=>{})}}reauthenticate(){let e=this.#t;e&&this.#s&&this.#f?.socket!==e&&this.#y(e,!1)}get ready(){return this.#s}destroy(){if(this.#n)return;this.#n=!0;let e=new Error("The session was destroyed");for(let t of[...this.#r.values(),...this.#o])t.reject(e);this.#r.clear(),this.#o=[],this.#a.clear(),this.#W(),this.#S(1e3,"session destroyed")}#w(){this.#g&&(clearTimeout(this.#g),this.#g=void 0),this.#s?this.#R():!this.#t&&!this.#b&&this.#A()}#A(){if(this.#n)return;let e;try{e=new(tn())(this.#e.url)}catch(t){this.#e.onFatal(t instanceof Error?t:new Error(String(t)));return}this.#t=e,this.#i=0,this.#s=!1,e.onopen=()=>{this.#t===e&&(this.#m=Date.now(),this.#h=Date.now(),this.#v=setInterval(()=>this.#T(e),1e3),Le(this.#v),this.#y(e,!1))},e.onmessage=t=>{this.#t===e&&this.#j(String(t.data))},e.onerror=()=>{},e.onclose=()=>{this.#t===e&&this.#k()}}#C(e){this.#h=Date.now(),this.#t?.send(JSON.stringify(e))}#S(e,t){let s=this.#t;if(this.#t=void 0,this.#s=!1,this.#v&&clearInterval(this.#v),this.#v=void 0,this.#p&&clearTimeout(this.#p),this.#p=void 0,s){s.onclose=null,s.onmessage=null;try{s.close(e,t)}catch{}}}#k(){this.#S(1e3,""),this.#$(),!this.#n&&(this.#o.length>0||this.#a.size>0)&&this.#E()}#$(){let e=[...this.#r.values()].filter(t=>t.method!=="GET"||t.path!=="/ping");this.#r.clear(),this.#o.unshift(...e)}#E(){if(this.#b||this.#n)return;let e=sr(Math.min(Zi,Qi*2**this.#d));this.#d++,this.#b=Le(setTimeout(()=>{this.#b=void 0,this.#t||this.#A()},e))}#T(e){if(this.#t!==e)return;let t=Date.now();if(this.#u&&t>this.#u){this.#u=0,this.#k();return}let s=t-this.#m>=Yi;(s&&!this.#u||t-this.#h>=Ki)&&(s&&(this.#u=t+Xi),this.#P({method:"GET",path:"/ping",data:{},operation:"Ping",resolve:()=>{},reject:()=>{},attempts:0}))}#y(e,t){if(this.#f?.socket===e)return this.#f.done;let i=(async()=>{let r=t;for(let o=0;this.#t===e&&!this.#n;o++){let a;try{a=await this.#e.tokens.get(r)}catch(l){this.#e.onFatal(l instanceof Error?l:new Error(String(l)));return}if(this.#t!==e)return;let c=await this.#I(a);if(this.#t!==e)return;if(c.status===200){let l=c.data?.expiresInSeconds??null;if(l!==null&&l<tr){r=!0;continue}this.#O(e,l);return}if(c.status===401){r=!0,o>0&&await ht(Math.min(mn,gn*1.2**o));continue}if(c.status===400||c.status===402){let l=new T("Authenticate",c.status,c.data).message;this.#e.onFatal(new te(`Could not authenticate the session: ${l}`));return}this.#k();return}})().finally(()=>{this.#f?.done===i&&(this.#f=void 0)});return this.#f={socket:e,done:i},i}#I(e){return new Promise(t=>{this.#P({method:"POST",path:"/session/renew",data:{token:e},operation:"Authenticate",resolve:s=>t({status:200,data:s}),reject:s=>t({status:s.status??0,data:nr(s)}),attempts:0},!0)})}#O(e,t){if(this.#s){this.#_(e,t);return}let s=this.#l;this.#s=!0,this.#l=!0,this.#d=0,this.#_(e,t),this.#U(),s&&this.#e.onResync(),this.#R(),this.#M()}#_(e,t){if(this.#p&&clearTimeout(this.#p),this.#p=void 0,t===null||!this.#e.tokens.refreshable)return;let s=t>600?t-300:t/2,i=Math.min(s,480*3600)*1e3;this.#p=Le(setTimeout(()=>{this.#p=void 0,this.#t===e&&this.#s&&this.#y(e,!0)},i))}#U(){let e=[],t=[],s={resolve:()=>{},reject:()=>{},attempts:0};this.#c.clear();for(let i of this.#a.keys())ms(i)?e.push(vs(i)):t.push({method:"SUBSCRIBE",path:i,data:{},operation:`Subscribe to ${i}`,...s});for(let i=0;i<e.length;i+=ut){let r=e.slice(i,i+ut);t.push({method:"SUBSCRIBE",path:"/users",data:{ids:r},operation:"Subscribe to users",...s})}this.#o=this.#o.filter(i=>i.method!=="SUBSCRIBE"&&i.method!=="UNSUBSCRIBE"),this.#o.unshift(...t)}#R(){for(;this.#s&&this.#o.length>0;){let e=this.#o.shift();e&&this.#P(e)}}#P(e,t=!1){if(!this.#t||!this.#s&&!t&&e.path!=="/ping"){this.#o.push(e);return}let s=this.#i++;this.#r.set(s,e),this.#C([s,e.method,e.path,e.data,{}])}#j(e){let t;try{t=JSON.parse(e)}catch{return}if(!Array.isArray(t))return;if(this.#m=Date.now(),this.#u=0,t[1]==="PUBLISH"){this.#C([t[0],"ACK"]),this.#F(t.slice(2));return}let[s,i,r]=t,o=this.#r.get(s);o&&(this.#r.delete(s),this.#N(o,i,r),this.#M())}#F(e){let t=[],s=!1;for(let i of e)i.type==="session.expired"?s=!0:i.type!=="upstream.restarting"&&t.push(i);t.length>0&&this.#e.onEvents(t),s&&this.#L()}#L(){let e=this.#t;e&&(this.#s=!1,this.#$(),this.#y(e,!0))}#N(e,t,s){if(t===200){e.resolve(s);return}if(e.path==="/session/renew"&&e.method==="POST"){e.reject(Object.assign(new T(e.operation,t,s),{data:s}));return}if(t===401){e.attempts++,this.#o.unshift(e);let o=this.#t;o&&this.#s&&(this.#s=!1,this.#$(),this.#y(o,!0));return}if(t===429||t===500&&e.attempts+1<er){let o=Math.min(mn,gn*1.2**e.attempts);e.attempts++,Le(setTimeout(()=>{this.#n||(this.#o.push(e),this.#w())},o));return}e.reject(new T(e.operation,t,s))}#M(){this.#g||!this.#t||this.#o.length>0||this.#r.size>0||this.#a.size>0||(this.#g=Le(setTimeout(()=>{this.#g=void 0,this.#o.length===0&&this.#r.size===0&&this.#a.size===0&&this.#S(1e3,"idle")},Ji)))}#W(){for(let e of[this.#g,this.#b,this.#p])e&&clearTimeout(e);this.#v&&clearInterval(this.#v),this.#g=void 0,this.#b=void 0,this.#p=void 0,this.#v=void 0}};function nr(n){return n.data??null}function ms(n){return n.startsWith("/users/")&&n.indexOf("/",7)===-1}function vs(n){return decodeURIComponent(n.slice(7))}function ft(){return(n,e)=>globalThis.fetch(n,e)}async function gt(n,e,t,s){let i=!1;for(let r=0;;r++){let o=await n.get(i),a;try{a=await ft()(e,{...t,headers:{...t.headers,Authorization:`Bearer ${o}`}})}catch(l){if(r===0)continue;throw new Error(`${s} failed: ${l.message}`)}if(a.ok)return a;if(r===0&&(a.status===401||a.status>=500)){i=a.status===401,await a.body?.cancel().catch(()=>{});continue}let c=await a.json().catch(()=>null);throw new T(s,a.status,c)}}async function vn(n,e,t,s,i){let r=!1;for(let o=0;;o++){let a=await n.get(r),c=await new Promise(l=>{let u=new XMLHttpRequest;u.open("POST",e),u.setRequestHeader("Authorization",`Bearer ${a}`),u.upload.onprogress=h=>i(h.loaded,h.lengthComputable?h.total:0),u.onload=()=>{let h=null;try{h=JSON.parse(u.responseText)}catch{}l({status:u.status,body:h})},u.onerror=()=>l(new Error("network error")),u.send(t)});if(c instanceof Error){if(o===0)continue;throw new Error(`${s} failed: ${c.message}`)}if(c.status>=200&&c.status<300)return c.body;if(o===0&&(c.status===401||c.status>=500)){r=c.status===401;continue}throw new T(s,c.status,c.body)}}var ir=3,rr=10,or=50,mt=class{constructor(e,t,s){this.core=e;this.kind=t;this.onResults=s}core;kind;onResults;#e=0;#t=[];#s;#n=!1;#i=!1;async setQuery(e,t){let s=++this.#e;this.#t=[],this.#s=void 0,this.#n=!0;let i=new URLSearchParams({searchString:encodeURIComponent(e),conversationFilter:JSON.stringify(t?.conversation??{}),limit:String(ir)});return this.#r(s,i)}async loadMore(e=rr){if(!this.#n||this.#i||this.#s===void 0)return this.state(this.#t.slice(),this.#s===void 0);let t=Math.max(1,Math.min(or,Math.floor(e)));return this.#r(this.#e,new URLSearchParams({cursor:this.#s,limit:String(t)}))}async#r(e,t){this.#i=!0,this.#o("searching");try{let i=`${this.core.endpoints.rest}/${encodeURIComponent(this.core.appId)}/me/${this.kind}/search?${t}`,r=await gt(this.core.tokens,i,{headers:{"Content-Type":"application/json"}},this.kind==="messages"?"Search messages":"Search conversations"),o,a=[];for await(let c of ar(r)){let l=cr(c);if(l==="end"){o=lr(c);break}l&&a.push(this.hydrate(l))}for(let c of a){let l=await c;if(e!==this.#e)break;l!==null&&(this.#t=[...this.#t,l],this.#o("searching"))}e===this.#e&&(this.#s=o)}finally{e===this.#e&&(this.#i=!1)}let s=this.#s===void 0;return e===this.#e&&this.#o(s?"loadedAll":"canLoadMore"),this.state(this.#t.slice(),s)}#o(e){if(this.onResults)try{this.onResults(this.#t.slice(),e)}catch(t){hs(t)}}},vt=class extends mt{constructor(e,t){super(e,"messages",t)}async hydrate(e){let t=e.conversationId,{conversationId:s,...i}=e,[r,o]=await Promise.all([this.core.conversationSnapshot(t),this.core.messageSnapshot(t,i)]);return!r||!o?null:{conversation:r,message:o}}state(e,t){return{results:e,loadedAll:t}}},bt=class extends mt{constructor(e,t){super(e,"conversations",t)}hydrate(e){return this.core.conversationSnapshot(e.id)}state(e,t){return{results:e,loadedAll:t}}};async function*ar(n){let e=n.body;if(!e){yield*(await n.text()).split(`
+`).slice(1);return}let t=e.getReader(),s=new TextDecoder,i="",r=!0;for(;;){let{done:o,value:a}=await t.read();i+=o?s.decode():s.decode(a,{stream:!0});let c=i.indexOf(`
+`);for(;c>=0;){let l=i.slice(0,c);i=i.slice(c+1),r||(yield l),r=!1,c=i.indexOf(`
+`)}if(o)break}!r&&i.length>0&&(yield i)}function cr(n){let e=n.trim();if(e.startsWith("]"))return"end";if(e!=="")return JSON.parse(e.startsWith(",")?e.slice(1):e)}function lr(n){let e=JSON.parse(`{"data":[${n.trim()}`);return typeof e.cursor=="string"?e.cursor:void 0}var bn=10,yn=50,yt=class{constructor(e,t){this.conv=e;this.userId=t;this.snapshot=new k(()=>{let s=m(this.wire);if(s===null||!this.#t)return null;let i=m(this.#t.value);return i===null?null:Object.freeze({user:i,access:s.access,notify:s.notify,joinedAt:s.joinedAt})},xe)}conv;userId;#e=0;wire=new A(y);#t;snapshot;acquire(){this.#e++===0&&(this.#t=this.conv.store.users.acquire(this.userId))}release(){--this.#e>0||(this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.conv.participants.get(this.userId)===this&&this.conv.participants.delete(this.userId),this.conv.store.maybeForget(this.conv))}get value(){return this.wire.peek()}set(e){this.wire.set(e===null?null:Object.freeze({id:e.id,access:e.access,notify:e.notify,joinedAt:e.joinedAt}))}edited(e){let t=this.wire.peek();t!==null&&!b(t)&&this.set(Se({...t,custom:{}},e))}};function dr(n,e){return n.joinedAt>e.joinedAt||n.joinedAt===e.joinedAt&&n.id<e.id}var wt=class extends z{constructor(t){super();this.conv=t;this.snapshot=new k(()=>{if(m(this.status)===null)return null;let s=m(this.#e);return s.includes(null)?s.filter(i=>i!==null):s})}conv;noun="participants";#e=new Z;#t=[];snapshot;get conn(){return this.conv.store.conn}path(){return this.conv.path("participants")}firstLimit(){return Math.max(bn,Math.min(yn,this.#t.length))}moreLimit(t){return ee(t,bn,yn)}clear(){this.#s([])}dispose(){this.snapshot.dispose(),this.#e.dispose(),this.conv.participantWindow===this&&(this.conv.participantWindow=void 0),this.conv.store.maybeForget(this.conv)}takeFirst(t){let s=t.data.map(i=>this.conv.acquireParticipant(i.id,i));this.#s(s);for(let i of s)i.release();this.cursor=t.cursor,this.loadedAll.set(t.cursor===null)}takeMore(t){let s=new Set(this.#t.map(r=>r.userId)),i=t.data.filter(r=>!s.has(r.id)).map(r=>this.conv.acquireParticipant(r.id,r));this.#s([...this.#t,...i]);for(let r of i)r.release();this.cursor=t.cursor,this.loadedAll.set(t.cursor===null)}#s(t){let s=this.#t,i=new Set(s),r=new Set(t);for(let o of t)i.has(o)||o.acquire();this.#t=t,this.#e.setItems(t.map(o=>o.snapshot));for(let o of s)r.has(o)||o.release()}created(t,s){if(this.status.peek()!==!0||this.#t.some(a=>a.userId===t))return;let i=this.conv.acquireParticipant(t,s),r=0;for(;r<this.#t.length;){let a=this.#t[r].value;if(b(a)||a===null||dr(s,a))break;r++}let o=this.#t.slice();o.splice(r,0,i),this.#s(o),i.release()}deleted(t){if(this.status.peek()!==!0)return;let s=this.#t.filter(i=>i.userId!==t);s.length!==this.#t.length&&this.#s(s)}},xt=class extends U{constructor(t,s){super();this.conv=t;this.userId=s;this.snapshot=new k(()=>m(this.outcome)==="notParticipant"||!this.#e?null:m(this.#e.snapshot))}conv;userId;outcome=new A(y);#e;snapshot;#t(){return this.conv.path("participants",this.userId)}start(){this.#e=this.conv.acquireParticipant(this.userId),this.conv.store.conn.subscribe(this.#t()),this.#s()}stop(){this.conv.store.conn.unsubscribe(this.#t()),this.outcome.set(y),this.snapshot.dispose(),this.#e?.release(),this.#e=void 0,this.conv.singleParticipants.get(this.userId)===this&&this.conv.singleParticipants.delete(this.userId),this.conv.store.maybeForget(this.conv)}resync(){this.#s()}#s(){let t=this.generation;this.conv.store.conn.fetch("GET",this.#t(),{},"Get participant",s=>{t===this.generation&&(this.#e?.set(s),this.outcome.set("found"))},s=>{if(t!==this.generation)return;let i=s.errorCode;s.status===404&&i==="PARTICIPANT_NOT_FOUND"&&this.userId!==this.conv.store.me?(this.#e?.set(null),this.outcome.set("found")):L(s)?(this.#e?.set(null),this.outcome.set("notParticipant")):this.outcome.set(new S(s))})}notParticipantFailure(){return new S(new T("Get participant",403,{errorCode:"NOT_A_PARTICIPANT",reasons:[`The current user is not a participant of the conversation ${this.conv.id}`]}))}joined(){this.live&&this.outcome.peek()==="notParticipant"&&this.#s()}left(){this.live&&(this.#e?.set(null),this.outcome.set("notParticipant"))}};var hr=Object.freeze({many:!0}),St=class extends U{constructor(t){super();this.conv=t;let s=[];this.snapshot=new k(()=>{let i=m(this.#e);if(i===null)return null;if(i.many)return hr;let r=[];for(let[o]of[...i.since].sort((a,c)=>a[1]-c[1])){let a=this.#t.get(o),c=a?m(a.value):null;c&&r.push(c)}return(r.length!==s.length||r.some((o,a)=>o!==s[a]))&&(s=r),Object.freeze({many:!1,users:Object.freeze(s)})},ur)}conv;#e=new A(y);#t=new Map;snapshot;#s(){return this.conv.path("typing")}start(){this.conv.store.conn.subscribe(this.#s()),this.#n()}stop(){this.conv.store.conn.unsubscribe(this.#s()),this.#i(y),this.snapshot.dispose(),this.conv.typing===this&&(this.conv.typing=void 0),this.conv.store.maybeForget(this.conv)}resync(){this.#n()}#n(){let t=this.generation;this.conv.store.conn.fetch("GET",this.#s(),{},"Get typing",s=>{t===this.generation&&this.#i(bs(s))},s=>{t===this.generation&&this.#i(L(s)?null:new S(s))})}#i(t){let s=t!==null&&!b(t)&&!t.many?t.since:new Map;for(let[i,r]of this.#t)s.has(i)||(r.release(),this.#t.delete(i));for(let i of s.keys())this.#t.has(i)||this.#t.set(i,this.conv.store.users.acquire(i));this.#e.set(t)}available(t){this.live&&this.#i(bs(t))}changed(t){let s=this.#e.peek();if(s===null||b(s))return;if(t.many===!0){this.#i({many:!0});return}if(t.many===!1){this.#i(bs(t));return}if(s.many)return;let i=new Map(s.since);for(let[r,o]of Object.entries(t.usersTyping??{}))o===null?i.delete(r):i.has(r)||i.set(r,o);this.#i({many:!1,since:i})}left(){this.live&&this.#i(null)}};function ur(n,e){return n===e||n!==null&&e!==null&&!n.many&&!e.many&&n.users===e.users}function bs(n){if(n.many===!0)return{many:!0};let e=new Map;for(let[t,s]of Object.entries(n.usersTyping??{}))typeof s=="number"&&e.set(t,s);return{many:!1,since:e}}function wn(n){return Object.freeze({id:n.id,subject:n.subject??null,photoUrl:n.photoUrl??null,welcomeMessages:Object.freeze([...n.welcomeMessages??[]]),custom:Object.freeze({...n.custom??{}}),createdAt:n.createdAt,joinedAt:n.joinedAt,lastMessageAt:n.lastMessageAt,unreadMessageCount:n.unreadMessageCount,isUnread:n.isUnread,access:n.access,notify:n.notify,readUntil:n.readUntil,everyoneReadUntil:n.everyoneReadUntil})}var kt=class{constructor(e,t){this.store=e;this.id=t}store;id;side=new A(y);#e=0;messages=new Map;participants=new Map;window;participantWindow;singleParticipants=new Map;typing;reactions=new Map;sideResource;#t;path(...e){return C("me","conversations",this.id,...e)}holdSide(){this.#e++}releaseSide(){--this.#e>0||(this.#e=0,this.side.set(y),this.store.maybeForget(this))}get sideHeld(){return this.#e>0}setSide(e){this.#e>0&&this.side.set(e===null?null:wn(e))}acquireEntity(){return this.#t??=new ys(this),this.#t.acquire(),this.#t}entityGone(e){this.#t===e&&(this.#t=void 0),this.store.maybeForget(this)}acquireSideResource(){return this.sideResource??=new ws(this),this.sideResource.acquire(),this.sideResource}acquireWindow(e=!1){return this.window??=new nt(this),e&&this.window.attachList(),this.window.acquire(),this.window}acquireMessage(e,t){let s=this.messages.get(e);return s||(s=new st(this,e),this.messages.set(e,s)),s.acquire(),t?s.set(t):s.ensureLoaded(),s}acquireParticipant(e,t){let s=this.participants.get(e);return s||(s=new yt(this,e),this.participants.set(e,s)),s.acquire(),t!==void 0&&s.set(t),s}acquireParticipantWindow(){return this.participantWindow??=new wt(this),this.participantWindow.acquire(),this.participantWindow}acquireSingleParticipant(e){let t=this.singleParticipants.get(e);return t||(t=new xt(this,e),this.singleParticipants.set(e,t)),t.acquire(),t}acquireTyping(){return this.typing??=new St(this),this.typing.acquire(),this.typing}acquireReactions(e,t){let s=`${e}
+${t}`,i=this.reactions.get(s);return i||(i=new rt(this,e,t),this.reactions.set(s,i)),i.acquire(),i}get empty(){return this.#e===0&&!this.#t&&!this.sideResource&&!this.window&&!this.participantWindow&&!this.typing&&this.messages.size===0&&this.participants.size===0&&this.singleParticipants.size===0&&this.reactions.size===0}apply(e){switch(e.type){case"side.created":this.setSide(e.state),this.window?.joined(),this.participantWindow?.joined();for(let t of this.singleParticipants.values())t.joined();for(let t of this.reactions.values())t.joined();break;case"side.edited":case"conversation.edited":this.#s(e.diff);break;case"side.deleted":this.setSide(null),this.window?.left(),this.participantWindow?.left();for(let t of this.singleParticipants.values())t.left();this.typing?.left();for(let t of this.reactions.values())t.left();break;case"participant.created":{let t=e.userId,s=e.state;this.participants.get(t)?.set(s),this.participantWindow?.created(t,s);break}case"participant.edited":{let t=e.userId,s=e.diff;this.participants.get(t)?.edited(s),t===this.store.me&&this.#s(s);break}case"participant.deleted":{let t=e.userId;this.participants.get(t)?.set(null),this.participantWindow?.deleted(t);break}case"message.created":this.window?.created(e.state);break;case"message.edited":this.messages.get(e.messageId)?.edited(e.diff);break;case"message.deleted":{let t=e.messageId;this.messages.get(t)?.set(null),this.window?.deleted(t,e.newLastMessage??null);for(let s of this.reactions.values())s.messageId===t&&s.left();break}case"conversation.cleared":for(let t of this.messages.values())t.set(null);this.window?.cleared();break;case"typing.available":this.typing?.available(e.state);break;case"typing.changed":this.typing?.changed(e.diff);break;case"reaction.added":case"reaction.removed":{let t=this.reactions.get(`${e.messageId}
+${e.emoji}`);e.type==="reaction.added"?t?.added(e.userId,e.createdAt):t?.removed(e.userId);break}}}#s(e){let t=this.side.peek();t!==null&&!b(t)&&this.side.set(wn(Se(t,e)))}dropAll(){this.sideResource?.drop(),this.window?.drop(),this.participantWindow?.drop();for(let e of[...this.singleParticipants.values()])e.drop();this.typing?.drop();for(let e of[...this.reactions.values()])e.drop()}resync(){this.sideResource?.resync(),this.window?.resync(),this.participantWindow?.resync();for(let e of this.singleParticipants.values())e.resync();this.typing?.resync();for(let e of this.reactions.values())e.resync();for(let e of this.messages.values())e.resync()}},ys=class{constructor(e){this.conv=e;this.snapshot=new k(()=>{let t=m(this.conv.side);if(t===null||!this.#t)return null;let s=m(this.#t.lastMessage);return Object.freeze({...t,lastMessage:s})},xe)}conv;#e=0;#t;snapshot;acquire(){this.#e++===0&&(this.#t=this.conv.acquireWindow())}release(){--this.#e>0||(this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.conv.entityGone(this))}},ws=class extends U{constructor(t){super();this.conv=t}conv;#e;get snapshot(){if(!this.#e)throw new Error("SideResource.snapshot read while not acquired");return this.#e.snapshot}start(){this.conv.holdSide(),this.#e=this.conv.acquireEntity(),this.conv.store.conn.subscribe(this.conv.path()),this.#t()}stop(){this.conv.store.conn.unsubscribe(this.conv.path()),this.#e?.release(),this.#e=void 0,this.conv.sideResource===this&&(this.conv.sideResource=void 0),this.conv.releaseSide()}resync(){this.#t()}#t(){let t=this.generation;this.conv.store.conn.fetch("GET",this.conv.path(),{},"Get conversation",s=>{t===this.generation&&this.conv.setSide(s)},s=>{t===this.generation&&(L(s)?this.conv.setSide(null):this.conv.sideHeld&&this.conv.side.set(new S(s)))})}};function Sn(n,e){return n==null?!0:Array.isArray(n)?(n[1]??[]).some(t=>xn(t,e)):xn(n,e)}function kn(n){return n==null||!Array.isArray(n)&&Object.keys(n).length===0}function xn(n,e){return!(n.access!==void 0&&!Ss(n.access,e.access)||n.custom!==void 0&&!pr(n.custom,e.custom)||n.isUnread!==void 0&&n.isUnread!==e.isUnread||n.hasMessages!==void 0&&n.hasMessages!==(e.lastMessageAt!==e.joinedAt)||n.subject!==void 0&&!Ss(n.subject,e.subject)||n.lastActivityAt!==void 0&&!xs(n.lastActivityAt,e.lastMessageAt)||n.createdAt!==void 0&&!xs(n.createdAt,e.createdAt)||n.joinedAt!==void 0&&!xs(n.joinedAt,e.joinedAt))}function Ss(n,e){let t=e===void 0?void 0:e;switch(n[0]){case"==":return n[1]===t;case"!=":return n[1]!==t;case"oneOf":return n[1].some(s=>s===t);case"!oneOf":return!n[1].some(s=>s===t);default:return!1}}function pr(n,e){for(let[t,s]of Object.entries(n)){let i=Object.hasOwn(e,t)?e[t]:void 0;if(s==="exists"){if(i===void 0)return!1}else if(s==="!exists"){if(i!==void 0)return!1}else if(!Ss(s,i))return!1}return!0}function xs(n,e){switch(n[0]){case">":return e>n[1];case"<":return e<n[1];case">=":return e>n[1]-1;case"<=":return e<n[1]+1;case"between":return n[1][0]<=e&&e<n[1][1];case"!between":return!(n[1][0]<=e&&e<n[1][1]);default:return!1}}var ks=20,$n=30;function Ne(n,e){return n.lastMessageAt>e.lastMessageAt||n.lastMessageAt===e.lastMessageAt&&n.id<e.id}function se(n){let e=n.conv.side.peek();return e===null||b(e)?void 0:e}var $t=class extends z{constructor(t,s){super();this.store=t;this.filter=s;this.snapshot=new k(()=>{m(this.status);let i=m(this.#e);return i.includes(null)?i.filter(r=>r!==null):i})}store;filter;noun="conversations";#e=new Z;#t=[];#s=new Map;#n=Number.POSITIVE_INFINITY;snapshot;get conn(){return this.store.conn}path(){return"/me/conversations"}firstLimit(){return Math.max(ks,Math.min($n,this.#t.length))}moreLimit(t){return ee(t,ks,$n)}firstPageData(t){return this.filter===void 0?{limit:t}:{limit:t,filter:this.filter}}failed(t){t.status===404?(this.takeFirst({data:[],cursor:null}),this.status.set(!0)):this.status.set(new S(t))}clear(){for(let t of this.#t)this.#r(t);this.#t=[],this.#s.clear(),this.#e.setItems([]),this.#n=Number.POSITIVE_INFINITY}dispose(){this.#e.dispose(),this.snapshot.dispose(),this.store.lists.delete(this)}takeFirst(t){let s=t.data.reduce((a,c)=>Math.min(a,c.lastMessageAt),Number.POSITIVE_INFINITY),i=new Set(t.data.map(a=>a.id)),r=t.cursor!==null&&this.status.peek()===!0,o=[];for(let a of t.data)o.push(this.#i(a));for(let a of this.#t){if(i.has(a.conv.id))continue;let c=se(a);r&&c&&c.lastMessageAt<s?o.push(a):this.#r(a)}this.#s.clear();for(let a of o)this.#s.set(a.conv.id,a);this.#t=o,this.#o(),(!r||this.#n===Number.POSITIVE_INFINITY)&&(this.cursor=t.cursor,this.#n=s),this.loadedAll.set(this.cursor===null)}takeMore(t){for(let s of t.data){if(this.#n=Math.min(this.#n,s.lastMessageAt),this.#s.has(s.id))continue;let i=this.#i(s);this.#s.set(s.id,i),this.#t.push(i)}this.cursor=t.cursor,this.#o(),this.loadedAll.set(t.cursor===null)}#i(t){let s=this.#s.get(t.id);if(s)return s.conv.setSide(t),s;let i=this.store.conv(t.id);return i.holdSide(),i.setSide(t),{conv:i,entity:i.acquireEntity()}}#r(t){t.entity.release(),t.conv.releaseSide()}#o(){this.#t.sort((t,s)=>{let i=se(t),r=se(s);return!i||!r?0:Ne(i,r)?-1:Ne(r,i)?1:0}),this.#e.setItems(this.#t.map(t=>t.entity.snapshot))}meCreated(){this.live&&this.run(()=>this.fetchFirst(ks))}sideEvent(t){if(this.status.peek()!==!0)return;let s=t.conversationId,i=this.#s.get(s);if(t.type==="side.deleted"){i&&this.#h(i);return}if(t.type==="side.created"){this.#c(s,t.state);return}if(i){let c=se(i);c&&this.#c(s,c);return}let r=this.store.convs.get(s)?.side.peek();if(r&&!b(r)){this.#c(s,r);return}let o=t.diff??{};(typeof o.lastMessageAt=="number"&&(this.loadedAll.peek()||o.lastMessageAt>=this.#n)||!kn(this.filter))&&this.#a(s)}#a(t){let s=this.generation;this.store.conn.fetch("GET",this.store.path("me","conversations",t),{},"Get conversation",i=>{s===this.generation&&this.status.peek()===!0&&this.#c(t,i)},()=>{})}#c(t,s){let i=this.#s.get(t),r=s;if(!(Sn(this.filter,r)&&(this.loadedAll.peek()||s.lastMessageAt>=this.#n))){i&&this.#h(i);return}if(i){i.conv.setSide(s),this.#d(i);return}let a=this.#i(s);this.#s.set(t,a);let c=this.#l(s);this.#t.splice(c,0,a),this.#e.insert(c,a.entity.snapshot)}#l(t){let s=0;for(;s<this.#t.length;){let i=se(this.#t[s]);if(!i||Ne(t,i))break;s++}return s}#d(t){let s=se(t);if(!s)return;let i=this.#t.indexOf(t),r=i>0?se(this.#t[i-1]):void 0,o=this.#t[i+1],a=o?se(o):void 0;if((!r||Ne(r,s))&&(!a||Ne(s,a)))return;this.#t.splice(i,1),this.#e.removeAt(i);let c=this.#l(s);this.#t.splice(c,0,t),this.#e.insert(c,t.entity.snapshot)}#h(t){let s=this.#t.indexOf(t);s>=0&&(this.#t.splice(s,1),this.#e.removeAt(s)),this.#s.delete(t.conv.id),this.#r(t)}};var An=1e3;function $s(n){return Object.freeze({id:n.id,name:n.name,custom:Object.freeze({...n.custom??{}}),locale:n.locale??null,photoUrl:n.photoUrl??null,role:n.role??"default",welcomeMessage:n.welcomeMessage??null})}var As=class extends U{constructor(t,s){super();this.store=t;this.id=s}store;id;value=new A(y);start(){this.store.conn.subscribe(C("users",this.id)),this.store.users.fetch(this.id)}stop(){this.store.conn.unsubscribe(C("users",this.id)),this.value.set(y),this.store.users.forget(this)}resync(){this.store.users.fetch(this.id)}created(t){this.value.peek()!==y&&this.value.set($s(t))}edited(t){let s=this.value.peek();s!==null&&!b(s)&&this.value.set($s(Se(s,t)))}},At=class{constructor(e){this.store=e}store;#e=new Map;#t=new Map;#s=new Set;acquire(e){let t=this.#e.get(e);return t||(t=new As(this.store,e),this.#e.set(e,t)),t.acquire(),t}acquireOnline(e){let t=this.#t.get(e);return t||(t=new Cs(this.store,e),this.#t.set(e,t)),t.acquire(),t}forget(e){this.#e.get(e.id)===e&&this.#e.delete(e.id)}forgetOnline(e){this.#t.get(e.id)===e&&this.#t.delete(e.id)}fetch(e){this.#s.size===0&&queueMicrotask(()=>this.#n()),this.#s.add(e)}#n(){let e=[...this.#s];this.#s=new Set;for(let t=0;t<e.length;t+=An){let s=e.slice(t,t+An);this.store.conn.fetch("GET","/users",{ids:s,includePrivateFields:!1},"Get users",i=>{let r=i??{};for(let o of s){let a=this.#e.get(o),c=r[o];a?.live&&a.value.set(c?$s(c):null)}},i=>{for(let r of s){let o=this.#e.get(r);o?.live&&o.value.set(new S(i))}})}}userCreated(e,t){this.#e.get(e)?.created(t),this.#t.get(e)?.userCreated()}userEdited(e,t){this.#e.get(e)?.edited(t)}onlineChanged(e,t){this.#t.get(e)?.changed(t)}resync(){for(let e of this.#e.values())e.live&&e.resync();for(let e of this.#t.values())e.live&&e.resync()}dropAll(){for(let e of[...this.#t.values()])e.drop();for(let e of[...this.#e.values()])e.drop()}},Cs=class extends U{constructor(t,s){super();this.store=t;this.id=s;this.snapshot=new k(()=>{let i=m(this.#e);if(i===null||!this.#t)return null;let r=m(this.#t.value);return r===null?null:Object.freeze({...i,user:r})},xe)}store;id;#e=new A(y);#t;snapshot;#s(){return`${C("users",this.id)}/online`}start(){this.#t=this.store.users.acquire(this.id),this.store.conn.subscribe(this.#s()),this.#n()}stop(){this.store.conn.unsubscribe(this.#s()),this.#e.set(y),this.snapshot.dispose(),this.#t?.release(),this.#t=void 0,this.store.users.forgetOnline(this)}resync(){this.#n()}#n(){let t=this.generation;this.store.conn.fetch("GET",this.#s(),{},"Get online status",s=>{t===this.generation&&this.#e.set(Object.freeze({isConnected:!!s?.isConnected}))},s=>{t===this.generation&&this.#e.set(L(s)?null:new S(s))})}userCreated(){this.live&&this.#n()}changed(t){this.#e.peek()!==y&&this.#e.set(Object.freeze({isConnected:!!t.isConnected}))}};var Ct=class{constructor(e,t){this.conn=e;this.me=t;this.users=new At(this)}conn;me;users;convs=new Map;lists=new Set;path(...e){return C(...e)}conv(e){let t=this.convs.get(e);return t||(t=new kt(this,e),this.convs.set(e,t)),t}maybeForget(e){e.empty&&this.convs.get(e.id)===e&&this.convs.delete(e.id)}acquireList(e){let t=new $t(this,e);return this.lists.add(t),t.acquire(),t}apply(e){le(()=>{for(let t of e)this.#e(t)})}#e(e){switch(e.type){case"user.created":if(this.users.userCreated(e.userId,e.state),e.userId===this.me)for(let s of this.lists)s.meCreated();return;case"user.edited":this.users.userEdited(e.userId,e.diff);return;case"user.online.changed":this.users.onlineChanged(e.userId,e.diff);return}let t=e.conversationId;if(typeof t=="string")switch(this.convs.get(t)?.apply(e),e.type){case"side.created":case"side.edited":case"side.deleted":case"conversation.edited":for(let s of this.lists)s.sideEvent(e);break;case"participant.edited":if(e.userId===this.me)for(let s of this.lists)s.sideEvent(e);break}}dropAll(){for(let e of[...this.lists])e.drop();for(let e of[...this.convs.values()])e.dropAll();this.users.dropAll()}resync(){le(()=>{this.users.resync();for(let e of this.convs.values())e.resync();for(let e of this.lists)e.resync()})}};var fr="localhost:8080",Cn=100,Et=new Map;function We(n){W("appId",n.appId),W("userId",n.userId);let e=`${n.appId}
+${n.userId}`,t=Et.get(e);if(t&&!n.forceCreateNew&&!t.destroyed)return n.token!==void 0&&t.setToken(n.token),t;let s=new Tt(n);return Et.set(e,s),s}var Tt=class{appId;currentUser;onNeedToken;#e;#t;#s;#n;#i;#r=new Map;#o=new Map;#a=new Set;#c=new Set;#l;#d=!1;#h=new Map;constructor(e){this.appId=e.appId;let t=e.userId;this.#i=hn(e.host??fr);let s=encodeURIComponent(this.appId);this.#n=new dt({token:e.token,tokenFetcher:e.tokenFetcher,signature:e.signature,bokenUrl:`${this.#i.internal}/${s}/bokens/${encodeURIComponent(t)}`,fetch:ft(),onNeedToken:()=>this.onNeedToken}),this.#t=new pt({url:`${this.#i.realtime}/${s}/realtime/${encodeURIComponent(t)}`,tokens:this.#n,onEvents:r=>this.#s.apply(r),onResync:()=>this.#s.resync(),onFatal:r=>this.#u(r)}),this.#s=new Ct(this.#t,t);let i=this;this.#e={appId:this.appId,me:t,store:this.#s,tokens:this.#n,endpoints:this.#i,request:(r,o,a,c)=>this.#g(r,o,a,c),participantAction:(r,o,a,c,l)=>this.#b(r,o,a,c,l),track(r){return i.#v(r),r},conversationSnapshot:r=>{let o=this.#s.conv(r).acquireSideResource();return V({value:o.snapshot,release:()=>o.release()})},messageSnapshot:(r,o)=>{let a=this.#s.conv(r).acquireMessage(o.id,o);return V({value:a.snapshot,release:()=>a.release()})}},this.currentUser=this.user(t),this.#x()}get destroyed(){return this.#d}setToken(e){this.#n.set(e),this.#t.reauthenticate()}onError(e){return this.#l?(e(this.#l),{unsubscribe:()=>{}}):(this.#c.add(e),{unsubscribe:()=>this.#c.delete(e)})}user(e){W("The user ID",e);let t=this.#r.get(e);return t||(t=new Fe(this.#e,e),this.#r.set(e,t)),t}conversation(e){W("The conversation ID",e);let t=this.#o.get(e);return t||(t=new ct(this.#e,e),this.#o.set(e,t)),t}subscribeConversations(e,t){let s=typeof e=="function"?{}:e??{},i=typeof e=="function"?e:t,r=this.#s.acquireList(s.filter);return this.#e.track(new j({value:r.snapshot,loadedAll:r.loadedAll,release:()=>r.release(),loadMore:o=>r.loadMore(o)},(o,a)=>Object.freeze({type:"active",latestSnapshot:o,loadedAll:a}),i))}searchMessages(e){return new vt(this.#e,e)}searchConversations(e){return new bt(this.#e,e)}uploadFile(e,t,s){return this.#f(e,t,void 0,s)}uploadImage(e,t,s){return this.#f(e,t,"image",s)}uploadVideo(e,t,s){return this.#f(e,t,"video",s)}uploadAudio(e,t,s){return this.#f(e,t,"audio",s)}uploadVoice(e,t,s){return this.#f(e,t,"voice",s)}destroy(){if(!this.#d){this.#d=!0;for(let e of[...this.#a])e.unsubscribe();this.#m()}}terminate(e){this.#u(e)}#m(){this.#d=!0,this.#t.destroy(),this.#s.dropAll();let e=`${this.appId}
+${this.#e.me}`;Et.get(e)===this&&Et.delete(e)}#u(e){if(this.#l||this.#d)return;this.#l=e;for(let s of[...this.#a])s.fail(e);this.#m();let t=[...this.#c];this.#c.clear();for(let s of t)try{s(e)}catch(i){setTimeout(()=>{throw i})}t.length===0&&console.error(`[Chinwag] The session failed: ${e.message}`)}#v(e){if(this.#l){e.fail(this.#l);return}if(this.#d){e.unsubscribe();return}this.#a.add(e),e.terminated.then(()=>this.#a.delete(e))}#g(e,t,s,i){return this.#l?Promise.reject(this.#l):this.#d?Promise.reject(new Error(`${i} failed: the session was destroyed`)):this.#t.request(e,t,s,i)}#b(e,t,s,i,r){return new Promise((o,a)=>{let c=this.#h.get(e);c||(c=[],this.#h.set(e,c),queueMicrotask(()=>this.#p(e))),c.push({id:t,method:s,params:i,operation:r,resolve:o,reject:a})})}#p(e){let t=this.#h.get(e)??[];this.#h.delete(e);for(let s=0;s<t.length;s+=Cn){let i=t.slice(s,s+Cn),r=i.map(o=>({id:o.id,method:o.method,params:o.params}));this.#g("POST",C("conversations",e,"participants"),{actions:r},i[0]?.operation??"").then(o=>{let a=o?.responses??[];i.forEach((c,l)=>{let u=a[l];u?.status===200?c.resolve():c.reject(new T(c.operation,u?.status??500,u))})}).catch(o=>{for(let a of i)a.reject(o instanceof T?new T(a.operation,o.status,o):o)})}}async#f(e,t,s,i){await this.#g("POST","/files/validate",{filename:t.filename,filesize:e.size},"Upload file");let r=new FormData;r.append("file",e,t.filename),s&&r.append("subtype",s);for(let c of["width","height","duration"]){let l=t[c];l!==void 0&&r.append(c,String(l))}let o=`${this.#i.rest}/${encodeURIComponent(this.appId)}/files`,a=i?.onProgress&&typeof XMLHttpRequest<"u"?await vn(this.#n,o,r,"Upload file",i.onProgress):await(await gt(this.#n,o,{method:"POST",body:r},"Upload file")).json().catch(()=>null);if(typeof a?.fileToken!="string")throw new T("Upload file",200,{errorCode:"BAD_RESPONSE",reasons:["no fileToken"]});return a.fileToken}async#x(){try{let e=await ft()(`${this.#i.internal}/${encodeURIComponent(this.appId)}`,{headers:{"Content-Type":"application/json"}});await e.body?.cancel().catch(()=>{}),e.status===404&&this.#u(new te(`The app ID ${this.appId} does not exist on this Chinwag server`))}catch{}}};function En(n,e){return n.length<=1?n.join(""):n.length===2?`${n[0]} ${e} ${n[1]}`:`${n.slice(0,-1).join(", ")} ${e} ${n[n.length-1]}`}var Tn={lang:"en",conversations:"Conversations",searchConversations:"Search conversations",noConversations:"No chats yet",noResults:"No conversations match",selectConversation:"Select a conversation",loading:"Loading…",loadingOlder:"Loading older messages…",messagePlaceholder:"Say something…",messageField:"Message",send:"Send",attachFile:"Attach a file",uploading:n=>n===null?"Uploading…":`Uploading… ${n}%`,uploadFailed:n=>`Upload failed: ${n}`,sendFailed:n=>`Not sent: ${n}`,readOnly:"You can read this conversation but not write in it.",back:"Back to the conversations",close:"Close",openChat:"Open chat",unread:n=>n===1?"1 unread message":`${n} unread messages`,online:"Online",offline:"Offline",today:"Today",yesterday:"Yesterday",edited:"edited",deletedConfirm:"Delete this message?",reply:"Reply",replyingTo:n=>`Replying to ${n}`,cancelReply:"Cancel reply",edit:"Edit",editing:"Editing message",cancelEdit:"Cancel editing",save:"Save",delete:"Delete",react:"Add a reaction",reactWith:n=>`React with ${n}`,reactionCount:(n,e,t)=>`${n} ${e}${t?", including you":""}`,messageActions:"Message actions",sent:"Sent",read:"Read",you:"You",system:"System message",location:"Location",download:(n,e)=>`Download ${n} (${e})`,voiceMessage:"Voice message",attachment:"Attachment",participants:n=>n===1?"1 participant":`${n} participants`,typing:n=>{if(!n)return"";if(n.many)return"Several people are typing";let e=n.users.map(t=>t.name);return e.length===0?"":`${En(e,"and")} ${e.length===1?"is":"are"} typing`},messages:"Messages",notFound:"This conversation does not exist, or you are not in it.",disconnected:"Reconnecting…"},gr={lang:"de",conversations:"Unterhaltungen",searchConversations:"Unterhaltungen durchsuchen",noConversations:"Noch keine Chats",noResults:"Keine passenden Unterhaltungen",selectConversation:"Wähle eine Unterhaltung",loading:"Wird geladen…",loadingOlder:"Ältere Nachrichten werden geladen…",messagePlaceholder:"Schreib etwas…",messageField:"Nachricht",send:"Senden",attachFile:"Datei anhängen",uploading:n=>n===null?"Wird hochgeladen…":`Wird hochgeladen… ${n} %`,uploadFailed:n=>`Hochladen fehlgeschlagen: ${n}`,sendFailed:n=>`Nicht gesendet: ${n}`,readOnly:"Du kannst diese Unterhaltung lesen, aber nicht schreiben.",back:"Zurück zu den Unterhaltungen",close:"Schließen",openChat:"Chat öffnen",unread:n=>n===1?"1 ungelesene Nachricht":`${n} ungelesene Nachrichten`,online:"Online",offline:"Offline",today:"Heute",yesterday:"Gestern",edited:"bearbeitet",deletedConfirm:"Diese Nachricht löschen?",reply:"Antworten",replyingTo:n=>`Antwort an ${n}`,cancelReply:"Antwort abbrechen",edit:"Bearbeiten",editing:"Nachricht bearbeiten",cancelEdit:"Bearbeiten abbrechen",save:"Speichern",delete:"Löschen",react:"Reaktion hinzufügen",reactWith:n=>`Mit ${n} reagieren`,reactionCount:(n,e,t)=>`${n} ${e}${t?", auch von dir":""}`,messageActions:"Aktionen zur Nachricht",sent:"Gesendet",read:"Gelesen",you:"Du",system:"Systemnachricht",location:"Standort",download:(n,e)=>`${n} herunterladen (${e})`,voiceMessage:"Sprachnachricht",attachment:"Anhang",participants:n=>n===1?"1 Teilnehmer":`${n} Teilnehmer`,typing:n=>{if(!n)return"";if(n.many)return"Mehrere Personen schreiben";let e=n.users.map(t=>t.name);return e.length===0?"":`${En(e,"und")} ${e.length===1?"schreibt":"schreiben"}`},messages:"Nachrichten",notFound:"Diese Unterhaltung gibt es nicht, oder du bist nicht dabei.",disconnected:"Verbindung wird wiederhergestellt…"},mr={en:Tn,de:gr},Pt=class{#e;#t;#s;#n;constructor(e){let t="en";try{t=Intl.getCanonicalLocales(e||(typeof navigator<"u"?navigator.language:"en"))[0]??"en"}catch{}this.tag=t,this.strings=mr[t.split("-")[0]?.toLowerCase()??"en"]??Tn,this.#e=new Intl.DateTimeFormat(t,{hour:"numeric",minute:"2-digit"}),this.#t=new Intl.DateTimeFormat(t,{weekday:"long",day:"numeric",month:"long"}),this.#s=new Intl.DateTimeFormat(t,{day:"numeric",month:"long",year:"numeric"}),this.#n=new Intl.NumberFormat(t,{maximumFractionDigits:1})}time(e){return this.#e.format(e)}day(e,t=Date.now()){let s=$e(e),i=$e(t);return s===i?this.strings.today:i-s===1?this.strings.yesterday:new Date(e).getFullYear()===new Date(t).getFullYear()?this.#t.format(e):this.#s.format(e)}stamp(e,t=Date.now()){return $e(e)===$e(t)?this.time(e):this.#s.format(e)}bytes(e){let t=["B","KB","MB","GB"],s=0,i=e;for(;i>=1024&&s<t.length-1;)i/=1024,s++;return`${this.#n.format(i)} ${t[s]}`}};function $e(n){let e=new Date(n);return Math.round(new Date(e.getFullYear(),e.getMonth(),e.getDate()).getTime()/864e5)}var Pn={showChatHeader:!0,messageField:{enterSendsMessage:!0,placeholder:null,visible:!0,spellcheck:!0,autofocus:"smart"},presence:!0,theme:"light",dir:"auto"},de=class{constructor(e,t={}){this.beforeSend=null;this.session=e,this.locale=new Pt(t.locale);let s=t.options??{};this.options={...Pn,...s,messageField:{...Pn.messageField,...s.messageField??{}}}}get me(){return this.session.currentUser.id}};var Mt=globalThis,_t=Mt.ShadowRoot&&(Mt.ShadyCSS===void 0||Mt.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,Es=Symbol(),Mn=new WeakMap,qe=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==Es)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(_t&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=Mn.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&Mn.set(t,e))}return e}toString(){return this.cssText}},_n=n=>new qe(typeof n=="string"?n:n+"",void 0,Es),E=(n,...e)=>{let t=n.length===1?n[0]:e.reduce((s,i,r)=>s+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(i)+n[r+1],n[0]);return new qe(t,n,Es)},Rn=(n,e)=>{if(_t)n.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),i=Mt.litNonce;i!==void 0&&s.setAttribute("nonce",i),s.textContent=t.cssText,n.appendChild(s)}},Ts=_t?n=>n:n=>n instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return _n(t)})(n):n;var{is:vr,defineProperty:br,getOwnPropertyDescriptor:yr,getOwnPropertyNames:wr,getOwnPropertySymbols:xr,getPrototypeOf:Sr}=Object,Rt=globalThis,In=Rt.trustedTypes,kr=In?In.emptyScript:"",$r=Rt.reactiveElementPolyfillSupport,De=(n,e)=>n,Ps={toAttribute(n,e){switch(e){case Boolean:n=n?kr:null;break;case Object:case Array:n=n==null?n:JSON.stringify(n)}return n},fromAttribute(n,e){let t=n;switch(e){case Boolean:t=n!==null;break;case Number:t=n===null?null:Number(n);break;case Object:case Array:try{t=JSON.parse(n)}catch{t=null}}return t}},Un=(n,e)=>!vr(n,e),On={attribute:!0,type:String,converter:Ps,reflect:!1,useDefault:!1,hasChanged:Un};Symbol.metadata??=Symbol("metadata"),Rt.litPropertyMetadata??=new WeakMap;var G=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=On){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),i=this.getPropertyDescriptor(e,s,t);i!==void 0&&br(this.prototype,e,i)}}static getPropertyDescriptor(e,t,s){let{get:i,set:r}=yr(this.prototype,e)??{get(){return this[t]},set(o){this[t]=o}};return{get:i,set(o){let a=i?.call(this);r?.call(this,o),this.requestUpdate(e,a,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??On}static _$Ei(){if(this.hasOwnProperty(De("elementProperties")))return;let e=Sr(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(De("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(De("properties"))){let t=this.properties,s=[...wr(t),...xr(t)];for(let i of s)this.createProperty(i,t[i])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,i]of t)this.elementProperties.set(s,i)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let i=this._$Eu(t,s);i!==void 0&&this._$Eh.set(i,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let i of s)t.unshift(Ts(i))}else e!==void 0&&t.push(Ts(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Rn(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),i=this.constructor._$Eu(e,s);if(i!==void 0&&s.reflect===!0){let r=(s.converter?.toAttribute!==void 0?s.converter:Ps).toAttribute(t,s.type);this._$Em=e,r==null?this.removeAttribute(i):this.setAttribute(i,r),this._$Em=null}}_$AK(e,t){let s=this.constructor,i=s._$Eh.get(e);if(i!==void 0&&this._$Em!==i){let r=s.getPropertyOptions(i),o=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:Ps;this._$Em=i;let a=o.fromAttribute(t,r.type);this[i]=a??this._$Ej?.get(i)??a,this._$Em=null}}requestUpdate(e,t,s,i=!1,r){if(e!==void 0){let o=this.constructor;if(i===!1&&(r=this[e]),s??=o.getPropertyOptions(e),!((s.hasChanged??Un)(r,t)||s.useDefault&&s.reflect&&r===this._$Ej?.get(e)&&!this.hasAttribute(o._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:i,wrapped:r},o){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,o??t??this[e]),r!==!0||o!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),i===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[i,r]of this._$Ep)this[i]=r;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[i,r]of s){let{wrapped:o}=r,a=this[i];o!==!0||this._$AL.has(i)||a===void 0||this.C(i,void 0,r,a)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};G.elementStyles=[],G.shadowRootOptions={mode:"open"},G[De("elementProperties")]=new Map,G[De("finalized")]=new Map,$r?.({ReactiveElement:G}),(Rt.reactiveElementVersions??=[]).push("2.1.2");var _s=globalThis,jn=n=>n,It=_s.trustedTypes,Fn=It?It.createPolicy("lit-html",{createHTML:n=>n}):void 0,Rs="$lit$",K=`lit$${Math.random().toFixed(9).slice(2)}$`,Is="?"+K,Ar=`<${Is}>`,pe=document,He=()=>pe.createComment(""),ze=n=>n===null||typeof n!="object"&&typeof n!="function",Os=Array.isArray,Bn=n=>Os(n)||typeof n?.[Symbol.iterator]=="function",Ms=`[ 	
+\f\r]`,Be=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Ln=/-->/g,Nn=/>/g,he=RegExp(`>|${Ms}(?:([^\\s"'>=/]+)(${Ms}*=${Ms}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),Wn=/'/g,qn=/"/g,Hn=/^(?:script|style|textarea|title)$/i,Us=n=>(e,...t)=>({_$litType$:n,strings:e,values:t}),d=Us(1),oc=Us(2),ac=Us(3),N=Symbol.for("lit-noChange"),p=Symbol.for("lit-nothing"),Dn=new WeakMap,ue=pe.createTreeWalker(pe,129);function zn(n,e){if(!Os(n)||!n.hasOwnProperty("raw"))throw Error("invalid template strings array");return Fn!==void 0?Fn.createHTML(e):e}var Vn=(n,e)=>{let t=n.length-1,s=[],i,r=e===2?"<svg>":e===3?"<math>":"",o=Be;for(let a=0;a<t;a++){let c=n[a],l,u,h=-1,g=0;for(;g<c.length&&(o.lastIndex=g,u=o.exec(c),u!==null);)g=o.lastIndex,o===Be?u[1]==="!--"?o=Ln:u[1]!==void 0?o=Nn:u[2]!==void 0?(Hn.test(u[2])&&(i=RegExp("</"+u[2],"g")),o=he):u[3]!==void 0&&(o=he):o===he?u[0]===">"?(o=i??Be,h=-1):u[1]===void 0?h=-2:(h=o.lastIndex-u[2].length,l=u[1],o=u[3]===void 0?he:u[3]==='"'?qn:Wn):o===qn||o===Wn?o=he:o===Ln||o===Nn?o=Be:(o=he,i=void 0);let f=o===he&&n[a+1].startsWith("/>")?" ":"";r+=o===Be?c+Ar:h>=0?(s.push(l),c.slice(0,h)+Rs+c.slice(h)+K+f):c+K+(h===-2?a:f)}return[zn(n,r+(n[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},Ve=class n{constructor({strings:e,_$litType$:t},s){let i;this.parts=[];let r=0,o=0,a=e.length-1,c=this.parts,[l,u]=Vn(e,t);if(this.el=n.createElement(l,s),ue.currentNode=this.el.content,t===2||t===3){let h=this.el.content.firstChild;h.replaceWith(...h.childNodes)}for(;(i=ue.nextNode())!==null&&c.length<a;){if(i.nodeType===1){if(i.hasAttributes())for(let h of i.getAttributeNames())if(h.endsWith(Rs)){let g=u[o++],f=i.getAttribute(h).split(K),v=/([.?@])?(.*)/.exec(g);c.push({type:1,index:r,name:v[2],strings:f,ctor:v[1]==="."?Ut:v[1]==="?"?jt:v[1]==="@"?Ft:ge}),i.removeAttribute(h)}else h.startsWith(K)&&(c.push({type:6,index:r}),i.removeAttribute(h));if(Hn.test(i.tagName)){let h=i.textContent.split(K),g=h.length-1;if(g>0){i.textContent=It?It.emptyScript:"";for(let f=0;f<g;f++)i.append(h[f],He()),ue.nextNode(),c.push({type:2,index:++r});i.append(h[g],He())}}}else if(i.nodeType===8)if(i.data===Is)c.push({type:2,index:r});else{let h=-1;for(;(h=i.data.indexOf(K,h+1))!==-1;)c.push({type:7,index:r}),h+=K.length-1}r++}}static createElement(e,t){let s=pe.createElement("template");return s.innerHTML=e,s}};function fe(n,e,t=n,s){if(e===N)return e;let i=s!==void 0?t._$Co?.[s]:t._$Cl,r=ze(e)?void 0:e._$litDirective$;return i?.constructor!==r&&(i?._$AO?.(!1),r===void 0?i=void 0:(i=new r(n),i._$AT(n,t,s)),s!==void 0?(t._$Co??=[])[s]=i:t._$Cl=i),i!==void 0&&(e=fe(n,i._$AS(n,e.values),i,s)),e}var Ot=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,i=(e?.creationScope??pe).importNode(t,!0);ue.currentNode=i;let r=ue.nextNode(),o=0,a=0,c=s[0];for(;c!==void 0;){if(o===c.index){let l;c.type===2?l=new Ae(r,r.nextSibling,this,e):c.type===1?l=new c.ctor(r,c.name,c.strings,this,e):c.type===6&&(l=new Lt(r,this,e)),this._$AV.push(l),c=s[++a]}o!==c?.index&&(r=ue.nextNode(),o++)}return ue.currentNode=pe,i}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},Ae=class n{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,i){this.type=2,this._$AH=p,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=i,this._$Cv=i?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=fe(this,e,t),ze(e)?e===p||e==null||e===""?(this._$AH!==p&&this._$AR(),this._$AH=p):e!==this._$AH&&e!==N&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):Bn(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==p&&ze(this._$AH)?this._$AA.nextSibling.data=e:this.T(pe.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,i=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=Ve.createElement(zn(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===i)this._$AH.p(t);else{let r=new Ot(i,this),o=r.u(this.options);r.p(t),this.T(o),this._$AH=r}}_$AC(e){let t=Dn.get(e.strings);return t===void 0&&Dn.set(e.strings,t=new Ve(e)),t}k(e){Os(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,i=0;for(let r of e)i===t.length?t.push(s=new n(this.O(He()),this.O(He()),this,this.options)):s=t[i],s._$AI(r),i++;i<t.length&&(this._$AR(s&&s._$AB.nextSibling,i),t.length=i)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=jn(e).nextSibling;jn(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},ge=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,i,r){this.type=1,this._$AH=p,this._$AN=void 0,this.element=e,this.name=t,this._$AM=i,this.options=r,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=p}_$AI(e,t=this,s,i){let r=this.strings,o=!1;if(r===void 0)e=fe(this,e,t,0),o=!ze(e)||e!==this._$AH&&e!==N,o&&(this._$AH=e);else{let a=e,c,l;for(e=r[0],c=0;c<r.length-1;c++)l=fe(this,a[s+c],t,c),l===N&&(l=this._$AH[c]),o||=!ze(l)||l!==this._$AH[c],l===p?e=p:e!==p&&(e+=(l??"")+r[c+1]),this._$AH[c]=l}o&&!i&&this.j(e)}j(e){e===p?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},Ut=class extends ge{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===p?void 0:e}},jt=class extends ge{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==p)}},Ft=class extends ge{constructor(e,t,s,i,r){super(e,t,s,i,r),this.type=5}_$AI(e,t=this){if((e=fe(this,e,t,0)??p)===N)return;let s=this._$AH,i=e===p&&s!==p||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,r=e!==p&&(s===p||i);i&&this.element.removeEventListener(this.name,this,s),r&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},Lt=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){fe(this,e)}},Gn={M:Rs,P:K,A:Is,C:1,L:Vn,R:Ot,D:Bn,V:fe,I:Ae,H:ge,N:jt,U:Ft,B:Ut,F:Lt},Cr=_s.litHtmlPolyfillSupport;Cr?.(Ve,Ae),(_s.litHtmlVersions??=[]).push("3.3.3");var Kn=(n,e,t)=>{let s=t?.renderBefore??e,i=s._$litPart$;if(i===void 0){let r=t?.renderBefore??null;s._$litPart$=i=new Ae(e.insertBefore(He(),r),r,void 0,t??{})}return i._$AI(n),i};var js=globalThis,$=class extends G{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Kn(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return N}};$._$litElement$=!0,$.finalized=!0,js.litElementHydrateSupport?.({LitElement:$});var Er=js.litElementPolyfillSupport;Er?.({LitElement:$});(js.litElementVersions??=[]).push("4.2.2");var _=E`
+  :host {
+    --_bg: var(--cw-bg, #ffffff);
+    --_fg: var(--cw-fg, #1b1f24);
+    --_muted: var(--cw-muted, #56606b);
+    --_border: var(--cw-border, #d5dae0);
+    --_panel: var(--cw-panel, #f5f7f9);
+    --_hover: var(--cw-hover, #eaeef2);
+    --_accent: var(--cw-accent, #1d5bc7);
+    --_accent-fg: var(--cw-accent-fg, #ffffff);
+    --_bubble: var(--cw-bubble, #eaeef2);
+    --_bubble-fg: var(--cw-bubble-fg, #1b1f24);
+    --_bubble-me: var(--cw-bubble-me, var(--_accent));
+    --_bubble-me-fg: var(--cw-bubble-me-fg, var(--_accent-fg));
+    --_system: var(--cw-system, #fdf6e3);
+    --_system-fg: var(--cw-system-fg, #5c4a12);
+    --_badge: var(--cw-badge, #c4251b);
+    --_badge-fg: var(--cw-badge-fg, #ffffff);
+    --_online: var(--cw-online, #12864a);
+    --_danger: var(--cw-danger, #b42318);
+    --_radius: var(--cw-radius, 14px);
+    --_font: var(--cw-font, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif);
+    --_font-size: var(--cw-font-size, 15px);
+    --_focus: var(--cw-focus, #1d5bc7);
+    color-scheme: var(--cw-color-scheme, light);
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    color: var(--_fg);
+  }
+`,Ce=E`
+  :host([theme="dark"]) {
+    --cw-bg: #15181c;
+    --cw-fg: #e7eaee;
+    --cw-muted: #a2acb7;
+    --cw-border: #343a42;
+    --cw-panel: #1d2126;
+    --cw-hover: #272c33;
+    --cw-accent: #8ab4ff;
+    --cw-accent-fg: #0b1a33;
+    --cw-bubble: #2a3038;
+    --cw-bubble-fg: #e7eaee;
+    --cw-system: #2e2a1c;
+    --cw-system-fg: #efdca4;
+    --cw-badge: #ff8a80;
+    --cw-badge-fg: #2b0a07;
+    --cw-online: #4ade80;
+    --cw-danger: #ff8a80;
+    --cw-focus: #8ab4ff;
+    --cw-color-scheme: dark;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme="auto"]) {
+      --cw-bg: #15181c;
+    --cw-fg: #e7eaee;
+    --cw-muted: #a2acb7;
+    --cw-border: #343a42;
+    --cw-panel: #1d2126;
+    --cw-hover: #272c33;
+    --cw-accent: #8ab4ff;
+    --cw-accent-fg: #0b1a33;
+    --cw-bubble: #2a3038;
+    --cw-bubble-fg: #e7eaee;
+    --cw-system: #2e2a1c;
+    --cw-system-fg: #efdca4;
+    --cw-badge: #ff8a80;
+    --cw-badge-fg: #2b0a07;
+    --cw-online: #4ade80;
+    --cw-danger: #ff8a80;
+    --cw-focus: #8ab4ff;
+    --cw-color-scheme: dark;
+    }
+  }
+`,R=E`
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    background: none;
+    border: 0;
+    padding: 0;
+    cursor: pointer;
+  }
+  button:focus-visible,
+  a:focus-visible,
+  input:focus-visible,
+  textarea:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  .avatar {
+    position: relative;
+    flex: none;
+    width: var(--size, 40px);
+    height: var(--size, 40px);
+    border-radius: 50%;
+    background: var(--_hover);
+    color: var(--_fg);
+    display: inline-grid;
+    place-items: center;
+    font-size: calc(var(--size, 40px) * 0.4);
+    font-weight: 600;
+    user-select: none;
+  }
+  .avatar img {
+    width: 100%;
+    height: 100%;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+  .avatar .dot {
+    position: absolute;
+    right: 0;
+    bottom: 0;
+    width: 28%;
+    height: 28%;
+    border-radius: 50%;
+    background: var(--_online);
+    border: 2px solid var(--_bg);
+  }
+  .badge {
+    display: inline-grid;
+    place-items: center;
+    min-width: 20px;
+    height: 20px;
+    padding: 0 6px;
+    border-radius: 10px;
+    background: var(--_badge);
+    color: var(--_badge-fg);
+    font-size: 12px;
+    font-weight: 700;
+    line-height: 1;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+  .icon-button {
+    display: inline-grid;
+    place-items: center;
+    min-width: 36px;
+    min-height: 36px;
+    border-radius: 8px;
+  }
+  .icon-button:hover {
+    background: var(--_hover);
+  }
+  svg {
+    width: 20px;
+    height: 20px;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
+`;var P=class{constructor(e){this.value=void 0;this.loadedAll=!1;this.#t=null;this.#s=null;this.#n=null;this.#i=!1;this.#e=e,e.addController(this)}#e;#t;#s;#n;#i;follow(e,t){e!==this.#s&&(this.#o(),this.#s=e,this.#n=t,this.value=void 0,this.loadedAll=!1,this.#i&&this.#r())}get key(){return this.#s}get subscription(){return this.#t}hostConnected(){this.#i=!0,this.#r()}hostDisconnected(){this.#i=!1,this.#o()}#r(){if(this.#t||this.#s===null||!this.#n)return;let e=this.#s;this.#t=this.#n((t,s)=>{if(e!==this.#s)return;let i=s??!1;t===this.value&&i===this.loadedAll||(this.value=t,this.loadedAll=i,this.#e.requestUpdate())})}#o(){this.#t?.unsubscribe(),this.#t=null}};function Tr(n){return typeof n=="object"&&n!==null&&"currentUser"in n&&"conversation"in n}var ne=class{#e;#t=null;#s=null;#n=!1;constructor(e){this.#e=e,e.addController(this)}get session(){return this.#t}set session(e){e!==this.#t&&(this.#t=e,this.#n=!1,this.#s=this.#i(e),this.#e.requestUpdate())}get ctx(){return this.#s}#i(e){if(e instanceof de)return e;if(Tr(e)){let t=this.#e.getAttribute("theme");return new de(e,{locale:this.#e.getAttribute("locale"),options:t==="dark"||t==="auto"?{theme:t}:{}})}return null}hostConnected(){if(this.#s)return;let e=this.#e,t=e.getAttribute("app-id"),s=e.getAttribute("user-id");if(!t||!s)return;let i=e.getAttribute("host")??void 0,r=We({appId:t,userId:s,...i?{host:i}:{}}),o=e.getAttribute("token");o&&r.setToken(o),this.#t=r,this.#n=!0,this.#s=this.#i(r),this.#e.requestUpdate()}hostDisconnected(){this.#n&&!this.#e.isConnected&&queueMicrotask(()=>{this.#e.isConnected||!this.#n||(this.#s=null,this.#t=null,this.#n=!1)})}};var Nt=class extends ${constructor(){super();this.host_=new ne(this);this.#e=new P(this);this.#t=null;this.#s=null;this.conversationId=null,this.showBack=!1,this.showClose=!1,this.theme="light",this.addEventListener("cw-reply",t=>{this.#s=null,this.#t=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-edit",t=>{this.#t=null,this.#s=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-cancel",()=>{this.#t=null,this.#s=null,this.requestUpdate()}),this.addEventListener("cw-sent",()=>{this.#t=null,this.renderRoot.querySelector("cw-message-list")?.scrollToLatest(),this.requestUpdate()})}static{this.styles=[_,Ce,R,E`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        min-height: 0;
+        background: var(--_bg);
+        color: var(--_fg);
+        overflow: hidden;
+      }
+      .empty {
+        flex: 1;
+        display: grid;
+        place-items: center;
+        color: var(--_muted);
+        padding: 24px;
+        text-align: center;
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id",reflect:!0},showBack:{attribute:!1},showClose:{attribute:!1},theme:{reflect:!0}}}#e;#t;#s;set session(t){this.host_.session=t}get session(){return this.host_.session}get ctx(){return this.host_.ctx}set ctx(t){this.host_.session=t}get composer(){return this.renderRoot.querySelector("cw-composer")}willUpdate(t){let s=this.ctx,i=this.conversationId,r=s&&i?`${s.me}\0${i}`:null;r!==this.#e.key&&(this.#t=null,this.#s=null);let o=s&&i?s.session.conversation(i):null;this.#e.follow(r,o?a=>o.subscribe(c=>a(c)):null),t.has("theme")&&s&&(s.options.theme=this.theme)}updated(t){t.has("conversationId")&&this.conversationId&&this.ctx?.options.messageField.autofocus==="smart"&&matchMedia("(pointer: fine)").matches&&this.composer?.updateComplete.then(()=>this.composer?.focus())}render(){let t=this.ctx;if(!t)return p;let s=t.locale.strings,i=this.conversationId;if(!i)return d`<div class="empty">${s.selectConversation}</div>`;let r=this.#e.value,o=r?.access==="Read",a=t.options.messageField;return d`
+      ${t.options.showChatHeader?d`<cw-chat-header
+            .ctx=${t}
+            .conversationId=${i}
+            .showBack=${this.showBack}
+            .showClose=${this.showClose}
+          ></cw-chat-header>`:p}
+      <cw-message-list .ctx=${t} .conversationId=${i}></cw-message-list>
+      <cw-typing .ctx=${t} .conversationId=${i}></cw-typing>
+      ${a.visible&&r!==null?d`<cw-composer
+            .ctx=${t}
+            .conversationId=${i}
+            .readOnly=${o}
+            .replyTo=${this.#t}
+            .editing=${this.#s}
+          ></cw-composer>`:p}
+    `}};var Pr=5e3;async function Mr(n){let e=URL.createObjectURL(n);try{if(n.type.startsWith("image/")){let t=new Image;return t.src=e,await t.decode(),{width:t.naturalWidth,height:t.naturalHeight}}if(n.type.startsWith("video/")||n.type.startsWith("audio/")){let t=document.createElement(n.type.startsWith("video/")?"video":"audio");t.preload="metadata",t.src=e,await new Promise((i,r)=>{t.onloadedmetadata=()=>i(),t.onerror=()=>r(new Error("unreadable media")),setTimeout(i,3e3)});let s={};return Number.isFinite(t.duration)&&(s.duration=Math.round(t.duration)),t instanceof HTMLVideoElement&&t.videoWidth>0&&(s.width=t.videoWidth,s.height=t.videoHeight),s}}catch{}finally{URL.revokeObjectURL(e)}return{}}async function _r(n,e,t){let s=await Mr(e),i=e.name||"file",r={onProgress:t};return e.type.startsWith("image/")?n.uploadImage(e,{filename:i,...s},r):e.type.startsWith("video/")?n.uploadVideo(e,{filename:i,...s},r):e.type.startsWith("audio/")?n.uploadAudio(e,{filename:i,...s},r):n.uploadFile(e,{filename:i},r)}var Wt=class extends ${static{this.styles=[_,R,E`
+      :host {
+        display: block;
+        border-top: 1px solid var(--_border);
+        background: var(--_bg);
+        padding: 8px 10px;
+      }
+      .context {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        font-size: 13px;
+        color: var(--_muted);
+        padding: 0 4px 6px;
+      }
+      .context .what {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .field {
+        display: flex;
+        align-items: flex-end;
+        gap: 6px;
+      }
+      textarea {
+        flex: 1;
+        min-width: 0;
+        resize: none;
+        font: inherit;
+        color: var(--_fg);
+        background: var(--_panel);
+        border: 1px solid var(--_border);
+        border-radius: 18px;
+        padding: 8px 14px;
+        max-height: 160px;
+        line-height: 1.4;
+      }
+      textarea::placeholder {
+        color: var(--_muted);
+      }
+      .send {
+        background: var(--_accent);
+        color: var(--_accent-fg);
+        border-radius: 50%;
+      }
+      .send:hover {
+        background: var(--_accent);
+        filter: brightness(1.08);
+      }
+      .send[disabled] {
+        opacity: 0.55;
+        cursor: default;
+      }
+      .uploads {
+        font-size: 13px;
+        padding: 0 4px 6px;
+      }
+      progress {
+        width: 120px;
+        vertical-align: middle;
+      }
+      .error {
+        color: var(--_danger);
+      }
+      .readonly {
+        color: var(--_muted);
+        font-size: 14px;
+        text-align: center;
+        padding: 6px;
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1},readOnly:{attribute:!1},replyTo:{attribute:!1},editing:{attribute:!1}}}#e="";#t=0;#s=[];#n=null;#i=new Map;constructor(){super(),this.ctx=null,this.conversationId=null,this.readOnly=!1,this.replyTo=null,this.editing=null}get#r(){return this.renderRoot.querySelector("textarea")}willUpdate(e){if(e.has("conversationId")){let t=e.get("conversationId");t&&this.#i.set(t,this.#e),this.#e=this.conversationId?this.#i.get(this.conversationId)??"":"",this.#t=0,this.#n=null}e.has("editing")&&this.editing&&(this.#e=this.editing.content.flatMap(t=>t.type==="text"?[tt(t.children)]:[]).join(`
+`))}updated(e){let t=this.#r;t&&(t.value!==this.#e&&(t.value=this.#e),this.#o(t),(e.has("editing")&&this.editing||e.has("replyTo")&&this.replyTo)&&t.focus())}focus(){this.#r?.focus()}get text(){return this.#e}setText(e){this.#e=e,this.requestUpdate()}#o(e){e.style.height="auto",e.style.height=`${Math.min(e.scrollHeight+2,160)}px`}#a=e=>{let t=e.target;if(this.#e=t.value,this.#o(t),this.#n=null,this.editing||this.#e.length===0||!this.ctx||!this.conversationId)return;let s=Date.now();s-this.#t>Pr&&(this.#t=s,this.ctx.session.conversation(this.conversationId).markAsTyping().catch(()=>{}))};#c=e=>{if(e.key==="Escape"&&(this.replyTo||this.editing)){e.preventDefault(),this.#l();return}e.key!=="Enter"||e.isComposing||(this.ctx?.options.messageField.enterSendsMessage??!0?e.shiftKey:!(e.ctrlKey||e.metaKey))||(e.preventDefault(),this.submit())};#l(){this.editing&&(this.#e=""),this.dispatchEvent(new CustomEvent("cw-cancel",{bubbles:!0,composed:!0}))}async submit(){let e=this.ctx,t=this.conversationId;if(!e||!t)return;let s=this.#e;if(s.trim().length===0)return;let i=e.session.conversation(t);if(this.editing){let a=this.editing;this.#e="",this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-cancel",{bubbles:!0,composed:!0}));try{await i.message(a.id).edit(s)}catch(c){this.#e=s,this.#d(c)}return}let r=this.replyTo,o;if(e.beforeSend){let a=await e.beforeSend({conversationId:t,text:s,referencedMessageId:r?.id??null});if(a?.cancel)return;typeof a?.text=="string"&&(s=a.text),a?.custom&&(o=a.custom)}this.#e="",this.#i.delete(t),this.#t=0,this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-sent",{bubbles:!0,composed:!0}));try{await i.send({text:s,...r?{referencedMessage:r.id}:{},...o?{custom:o}:{}})}catch(a){this.#e===""&&(this.#e=s),this.#d(a)}}#d(e){this.#n=this.ctx?.locale.strings.sendFailed(e.message)??e.message,this.requestUpdate(),this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:e},bubbles:!0,composed:!0}))}#h=()=>{this.renderRoot.querySelector("input[type=file]")?.click()};#m=e=>{let t=e.target,s=[...t.files??[]];t.value="";for(let i of s)this.sendFile(i)};#u=e=>{let t=[...e.clipboardData?.files??[]];if(t.length!==0){e.preventDefault();for(let s of t)this.sendFile(s)}};async sendFile(e){let t=this.ctx,s=this.conversationId;if(!t||!s)return;let i={name:e.name||"file",percent:null,error:null};this.#s=[...this.#s,i],this.requestUpdate();try{let r=await _r(t.session,e,(o,a)=>{i.percent=a>0?Math.floor(o/a*100):null,this.requestUpdate()});await t.session.conversation(s).send({content:[{type:"file",fileToken:r}]}),this.#s=this.#s.filter(o=>o!==i),this.dispatchEvent(new CustomEvent("cw-sent",{bubbles:!0,composed:!0}))}catch(r){i.error=r.message,this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:r},bubbles:!0,composed:!0})),setTimeout(()=>{this.#s=this.#s.filter(o=>o!==i),this.requestUpdate()},8e3)}this.requestUpdate()}render(){let e=this.ctx;if(!e||!this.conversationId)return p;let t=e.locale.strings;if(this.readOnly)return d`<p class="readonly">${t.readOnly}</p>`;let s=e.options.messageField,i=this.editing?d`<div class="context">
+          <span class="what">${t.editing}</span>
+          <button class="icon-button" aria-label=${t.cancelEdit} title=${t.cancelEdit} @click=${()=>this.#l()}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+          </button>
+        </div>`:this.replyTo?d`<div class="context">
+            <span class="what">${t.replyingTo(this.replyTo.sender?.name??"")}: ${this.replyTo.plaintext}</span>
+            <button class="icon-button" aria-label=${t.cancelReply} title=${t.cancelReply} @click=${()=>this.#l()}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+            </button>
+          </div>`:p;return d`
+      ${this.#s.length>0?d`<div class="uploads" role="status">
+            ${this.#s.map(r=>r.error?d`<div class="error">${r.name}: ${t.uploadFailed(r.error)}</div>`:d`<div>
+                    ${r.name} <progress max="100" .value=${r.percent??0} aria-label=${t.uploading(r.percent)}></progress>
+                    <span class="muted">${t.uploading(r.percent)}</span>
+                  </div>`)}
+          </div>`:p}
+      ${this.#n?d`<div class="uploads error" role="alert">${this.#n}</div>`:p} ${i}
+      <div class="field">
+        ${this.editing?p:d`<button class="icon-button" aria-label=${t.attachFile} title=${t.attachFile} @click=${this.#h}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" /></svg>
+            </button>`}
+        <input type="file" multiple hidden @change=${this.#m} />
+        <textarea
+          rows="1"
+          aria-label=${t.messageField}
+          placeholder=${s.placeholder??t.messagePlaceholder}
+          spellcheck=${s.spellcheck?"true":"false"}
+          @input=${this.#a}
+          @keydown=${this.#c}
+          @paste=${this.#u}
+        ></textarea>
+        <button class="icon-button send" aria-label=${this.editing?t.save:t.send} title=${this.editing?t.save:t.send} @click=${()=>{this.submit()}}>
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12 20 4l-6 16-3-7z" /></svg>
+        </button>
+      </div>
+    `}};var Yn={ATTRIBUTE:1,CHILD:2,PROPERTY:3,BOOLEAN_ATTRIBUTE:4,EVENT:5,ELEMENT:6},qt=n=>(...e)=>({_$litDirective$:n,values:e}),Ee=class{constructor(e){}get _$AU(){return this._$AM._$AU}_$AT(e,t,s){this._$Ct=e,this._$AM=t,this._$Ci=s}_$AS(e,t){return this.update(e,t)}update(e,t){return this.render(...t)}};var Rr={},Dt=qt(class extends Ee{constructor(){super(...arguments),this.ot=Rr}render(n,e){return e()}update(n,[e,t]){if(Array.isArray(e)){if(Array.isArray(this.ot)&&this.ot.length===e.length&&e.every((s,i)=>s===this.ot[i]))return N}else if(this.ot===e)return N;return this.ot=Array.isArray(e)?Array.from(e):e,this.render(e,t)}});var{I:Ir}=Gn,Xn=n=>n;var Jn=()=>document.createComment(""),Te=(n,e,t)=>{let s=n._$AA.parentNode,i=e===void 0?n._$AB:e._$AA;if(t===void 0){let r=s.insertBefore(Jn(),i),o=s.insertBefore(Jn(),i);t=new Ir(r,o,n,n.options)}else{let r=t._$AB.nextSibling,o=t._$AM,a=o!==n;if(a){let c;t._$AQ?.(n),t._$AM=n,t._$AP!==void 0&&(c=n._$AU)!==o._$AU&&t._$AP(c)}if(r!==i||a){let c=t._$AA;for(;c!==r;){let l=Xn(c).nextSibling;Xn(s).insertBefore(c,i),c=l}}}return t},ie=(n,e,t=n)=>(n._$AI(e,t),n),Or={},Qn=(n,e=Or)=>n._$AH=e,Zn=n=>n._$AH,Bt=n=>{n._$AR(),n._$AA.remove()};var ei=(n,e,t)=>{let s=new Map;for(let i=e;i<=t;i++)s.set(n[i],i);return s},Ht=qt(class extends Ee{constructor(n){if(super(n),n.type!==Yn.CHILD)throw Error("repeat() can only be used in text expressions")}dt(n,e,t){let s;t===void 0?t=e:e!==void 0&&(s=e);let i=[],r=[],o=0;for(let a of n)i[o]=s?s(a,o):o,r[o]=t(a,o),o++;return{values:r,keys:i}}render(n,e,t){return this.dt(n,e,t).values}update(n,[e,t,s]){let i=Zn(n),{values:r,keys:o}=this.dt(e,t,s);if(!Array.isArray(i))return this.ut=o,r;let a=this.ut??=[],c=[],l,u,h=0,g=i.length-1,f=0,v=r.length-1;for(;h<=g&&f<=v;)if(i[h]===null)h++;else if(i[g]===null)g--;else if(a[h]===o[f])c[f]=ie(i[h],r[f]),h++,f++;else if(a[g]===o[v])c[v]=ie(i[g],r[v]),g--,v--;else if(a[h]===o[v])c[v]=ie(i[h],r[v]),Te(n,c[v+1],i[h]),h++,v--;else if(a[g]===o[f])c[f]=ie(i[g],r[f]),Te(n,i[h],i[g]),g--,f++;else if(l===void 0&&(l=ei(o,f,v),u=ei(a,h,g)),l.has(a[h]))if(l.has(a[g])){let w=u.get(o[f]),B=w!==void 0?i[w]:null;if(B===null){let x=Te(n,i[h]);ie(x,r[f]),c[f]=x}else c[f]=ie(B,r[f]),Te(n,i[h],B),i[w]=null;f++}else Bt(i[g]),g--;else Bt(i[h]),h++;for(;f<=v;){let w=Te(n,c[v+1]);ie(w,r[f]),c[f++]=w}for(;h<=g;){let w=i[h++];w!==null&&Bt(w)}return this.ut=o,Qn(n,c),N}});var Ur=new Set(["http:","https:","mailto:","tel:"]);function Fs(n){if(!n)return null;try{let e=typeof location<"u"?location.href:"http://localhost/",t=new URL(n,e);return Ur.has(t.protocol)?t.href:null}catch{return null}}function ti(n,e){let t=Fs(n);return t?d`<a href=${t} target="_blank" rel="noopener noreferrer nofollow ugc">${e}</a>`:d`<span>${e}</span>`}function Y(n){return n.map(jr)}function jr(n){if(typeof n=="string")return n;switch(n.type){case"bold":return d`<strong>${Y(n.children)}</strong>`;case"italic":return d`<em>${Y(n.children)}</em>`;case"strikethrough":return d`<s>${Y(n.children)}</s>`;case"codeSpan":return d`<code>${n.text}</code>`;case"link":return ti(n.url,Y(n.children));case"autoLink":return ti(n.url,n.text);case"mention":return d`<span class="mention" data-user-id=${n.id}>${n.text}</span>`;case"bulletList":return d`<ul>${Y(n.children)}</ul>`;case"bulletPoint":return d`<li>${Y(n.children)}</li>`;case"actionButton":return d`<span class="action action-button" data-action=${n.action}>${Y(n.children)}</span>`;case"actionLink":return d`<span class="action action-link" data-action=${n.action}>${Y(n.children)}</span>`;case"customEmoji":return n.text;default:return p}}function Fr(n,e){let t=Fs(n.url);if(!t)return d`<span class="file-card">${n.filename}</span>`;let s=e.bytes(n.size);switch(n.subtype){case"image":{let i=n.width??0,r=n.height??0,o=i>0&&r>0?`aspect-ratio: ${i} / ${r};`:"";return d`<a class="media" href=${t} target="_blank" rel="noopener noreferrer"
+        ><img src=${t} alt=${n.filename} loading="lazy" decoding="async" style=${o}
+      /></a>`}case"video":return d`<video class="media" src=${t} controls preload="metadata" aria-label=${n.filename}></video>`;case"audio":return d`<audio src=${t} controls preload="metadata" aria-label=${n.filename}></audio>`;case"voice":return d`<span class="voice"
+        ><span class="muted">${e.strings.voiceMessage}</span
+        ><audio src=${t} controls preload="metadata" aria-label=${e.strings.voiceMessage}></audio
+      ></span>`;default:return d`<a class="file-card" href=${t} download=${n.filename} aria-label=${e.strings.download(n.filename,s)}>
+        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M14 3H6v18h12V7z" /><path d="M14 3v4h4" /></svg>
+        <span class="file-name">${n.filename}</span><span class="muted file-size">${s}</span>
+      </a>`}}function Lr(n,e){let t=n.toFixed(6),s=e.toFixed(6);return`https://www.openstreetmap.org/?mlat=${t}&mlon=${s}#map=16/${t}/${s}`}function Ls(n,e){return n.map(t=>{switch(t.type){case"text":return d`<div class="text">${Y(t.children)}</div>`;case"file":return Fr(t,e);case"location":return d`<a class="location" href=${Lr(t.latitude,t.longitude)} target="_blank" rel="noopener noreferrer">
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11z" /><circle cx="12" cy="10" r="2.5" /></svg>
+          ${e.strings.location} (${t.latitude.toFixed(5)}, ${t.longitude.toFixed(5)})
+        </a>`;default:return p}})}function si(n){let e=n.trim().split(/\s+/u).filter(Boolean),t=e[0]?[...e[0]][0]:"",s=e.length>1?[...e[e.length-1]??""][0]:"";return`${t??""}${s??""}`.toUpperCase()||"?"}function me(n,e,t={}){let s=Fs(e),i=`--size: ${t.size??40}px`;return d`<span class="avatar" style=${i} aria-hidden="true"
+    >${s?d`<img
+          src=${s}
+          alt=""
+          loading="lazy"
+          @error=${r=>{r.target.replaceWith(document.createTextNode(si(n)))}}
+        />`:si(n)}${t.online?d`<span class="dot"></span>`:p}</span
+  >`}function Ns(n,e){return n?.subject?n.subject:e.length>0?e.map(t=>t.name).join(", "):n?.id??""}var zt=class extends ${static{this.styles=[_,R,E`
+      :host {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        padding: 8px 12px;
+        border-bottom: 1px solid var(--_border);
+        background: var(--_bg);
+        min-height: 56px;
+      }
+      .titles {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      h2 {
+        margin: 0;
+        font-size: 16px;
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .sub {
+        font-size: 13px;
+        color: var(--_muted);
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1},showBack:{attribute:!1},showClose:{attribute:!1}}}#e=new P(this);#t=new P(this);#s=new P(this);constructor(){super(),this.ctx=null,this.conversationId=null,this.showBack=!1,this.showClose=!1}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let i=this.ctx,r=this.conversationId,o=i&&r?`${i.me}\0${r}`:null,a=i&&r?i.session.conversation(r):null;this.#e.follow(o,a?c=>a.subscribe(l=>c(l)):null),this.#t.follow(o,a?c=>a.subscribeParticipants((l,u)=>c(l,u)):null)}let t=this.#i(),s=this.ctx;this.#s.follow(t&&s?.options.presence?t.id:null,t&&s?i=>s.session.user(t.id).subscribeOnline(r=>i(r)):null)}#n(){let e=this.ctx?.me;return(this.#t.value??[]).map(t=>t.user).filter(t=>t.id!==e)}#i(){let e=this.#t.value;return!e||!this.#t.loadedAll||e.length>2?null:this.#n()[0]??null}render(){let e=this.ctx;if(!e||!this.conversationId)return p;let t=e.locale.strings,s=this.#e.value,i=this.#n(),r=this.#i(),o=Ns(s??{id:this.conversationId,subject:null},i),a=this.#s.value?.isConnected??!1,c=r&&!s?.photoUrl?r:null,l=r?e.options.presence?a?t.online:t.offline:"":this.#t.value?t.participants(this.#t.loadedAll?this.#t.value.length:i.length+1):"";return d`
+      ${this.showBack?d`<button class="icon-button" aria-label=${t.back} title=${t.back} @click=${()=>this.#r("cw-back")}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7" /></svg>
+          </button>`:p}
+      ${me(o,c?c.photoUrl:s?.photoUrl??null,{size:38,online:a&&!!r})}
+      <div class="titles">
+        <h2>${o}</h2>
+        ${l?d`<span class="sub">${l}</span>`:p}
+      </div>
+      <slot name="actions"></slot>
+      ${this.showClose?d`<button class="icon-button" aria-label=${t.close} title=${t.close} @click=${()=>this.#r("cw-close")}>
+            <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+          </button>`:p}
+    `}#r(e){this.dispatchEvent(new CustomEvent(e,{bubbles:!0,composed:!0}))}},Vt=class extends ${static{this.styles=[_,E`
+      :host {
+        display: block;
+        min-height: 20px;
+        padding: 0 16px;
+        font-size: 13px;
+        color: var(--_muted);
+      }
+      .dots span {
+        display: inline-block;
+        width: 5px;
+        height: 5px;
+        margin-right: 2px;
+        border-radius: 50%;
+        background: currentColor;
+        animation: blink 1.2s infinite ease-in-out;
+      }
+      .dots span:nth-child(2) {
+        animation-delay: 0.2s;
+      }
+      .dots span:nth-child(3) {
+        animation-delay: 0.4s;
+      }
+      @keyframes blink {
+        0%,
+        80%,
+        100% {
+          opacity: 0.25;
+        }
+        40% {
+          opacity: 1;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .dots span {
+          animation: none;
+        }
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1}}}#e=new P(this);constructor(){super(),this.ctx=null,this.conversationId=null}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let t=this.ctx,s=this.conversationId,i=t&&s?t.session.conversation(s):null;this.#e.follow(t&&s?`${t.me}\0${s}`:null,i?r=>i.subscribeTyping(o=>r(o)):null)}}render(){let e=this.ctx?.locale.strings.typing(this.#e.value??null)??"";return d`<div role="status" aria-live="polite">
+      ${e?d`<span class="dots" aria-hidden="true"><span></span><span></span><span></span></span> ${e}`:p}
+    </div>`}};var Nr=30,Wr=200;function qr(n){let e=t=>({...t,hasMessages:!0});return n?Array.isArray(n)?["any",n[1].map(e)]:e(n):{hasMessages:!0}}var Gt=class extends ${static{this.styles=[_,R,E`
+      :host {
+        display: block;
+      }
+      button {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        width: 100%;
+        padding: 10px 12px;
+        text-align: start;
+        border-radius: 10px;
+      }
+      button:hover {
+        background: var(--_hover);
+      }
+      button[aria-current="true"] {
+        background: color-mix(in srgb, var(--_accent) 14%, var(--_bg));
+      }
+      .text {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .top,
+      .bottom {
+        display: flex;
+        align-items: baseline;
+        gap: 8px;
+      }
+      .title,
+      .preview {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .title {
+        font-weight: 600;
+      }
+      .unread .title,
+      .unread .preview {
+        font-weight: 700;
+        color: var(--_fg);
+      }
+      .preview,
+      .when {
+        font-size: 13px;
+        color: var(--_muted);
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversation:{attribute:!1},selected:{attribute:!1}}}#e=new P(this);constructor(){super(),this.ctx=null,this.conversation=null,this.selected=!1}willUpdate(e){let t=this.ctx,s=this.conversation,r=t&&s&&(!s.subject||!s.photoUrl)?t.session.conversation(s.id):null;this.#e.follow(r?`${t?.me}\0${s?.id}`:null,r?o=>r.subscribeParticipants((a,c)=>o(a,c)):null)}focus(){this.renderRoot.querySelector("button")?.focus()}render(){let e=this.ctx,t=this.conversation;if(!e||!t)return p;let s=e.locale.strings,i=(this.#e.value??[]).map(h=>h.user).filter(h=>h.id!==e.me),r=Ns(t,i),o=this.#e.loadedAll&&(this.#e.value?.length??0)<=2,a=t.photoUrl??(o?i[0]?.photoUrl??null:null),c=t.lastMessage,l="";c&&(l=`${c.type==="SystemMessage"?"":c.sender?.id===e.me?`${s.you}: `:o?"":`${c.sender?.name??""}: `}${c.plaintext||s.attachment}`);let u=t.isUnread&&t.unreadMessageCount>0;return d`<button
+      class=${u?"unread":""}
+      aria-current=${this.selected?"true":"false"}
+      @click=${()=>this.dispatchEvent(new CustomEvent("cw-select",{detail:{id:t.id},bubbles:!0,composed:!0}))}
+    >
+      ${me(r,a,{size:44})}
+      <span class="text">
+        <span class="top">
+          <span class="title">${r}</span>
+          ${c?d`<time class="when" datetime=${new Date(c.createdAt).toISOString()}>${e.locale.stamp(c.createdAt)}</time>`:p}
+        </span>
+        <span class="bottom">
+          <span class="preview">${l}</span>
+          ${u?d`<span class="badge" role="status" aria-label=${s.unread(t.unreadMessageCount)}>${t.unreadMessageCount}</span>`:p}
+        </span>
+      </span>
+    </button>`}},Kt=class extends ${static{this.styles=[_,R,E`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        height: 100%;
+        background: var(--_bg);
+      }
+      header {
+        padding: 12px 12px 8px;
+        border-bottom: 1px solid var(--_border);
+      }
+      h2 {
+        margin: 0 0 8px;
+        font-size: 18px;
+      }
+      input {
+        width: 100%;
+        font: inherit;
+        color: var(--_fg);
+        background: var(--_panel);
+        border: 1px solid var(--_border);
+        border-radius: 10px;
+        padding: 7px 10px;
+      }
+      input::placeholder {
+        color: var(--_muted);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 6px;
+        overflow-y: auto;
+        flex: 1;
+        min-height: 0;
+      }
+      .status {
+        color: var(--_muted);
+        padding: 16px;
+        text-align: center;
+      }
+      .sentinel {
+        height: 1px;
+      }
+    `]}static{this.properties={ctx:{attribute:!1},selectedId:{attribute:!1},filter:{attribute:!1},showHeader:{attribute:!1}}}#e=new P(this);#t=null;#s="";#n=null;#i;#r=!1;#o=null;#a=!1;constructor(){super(),this.ctx=null,this.selectedId=null,this.filter=null,this.showHeader=!0}disconnectedCallback(){super.disconnectedCallback(),this.#o?.disconnect(),this.#o=null,clearTimeout(this.#i)}willUpdate(e){if(e.has("ctx")||e.has("filter")){let t=this.ctx,s=qr(this.filter);this.#e.follow(t?`${t.me}\0${JSON.stringify(s)}`:null,t?i=>t.session.subscribeConversations({filter:s},(r,o)=>i(r,o)):null),this.#t=null,this.#n=null,this.#a=!1}}updated(){this.ready&&!this.#a&&(this.#a=!0,this.dispatchEvent(new CustomEvent("cw-list-loaded",{bubbles:!0,composed:!0})));let e=this.renderRoot.querySelector(".sentinel"),t=this.renderRoot.querySelector("ul");!e||!t||(this.#o??=new IntersectionObserver(s=>this.#c(s),{root:t,rootMargin:"0px 0px 400px 0px"}),this.#o.disconnect(),this.#o.observe(e))}get shown(){return this.#n??this.#e.value??[]}get ready(){return this.#e.value!==void 0}#c(e){if(!e.some(s=>s.isIntersecting)||this.#r||this.#n||this.#e.loadedAll||this.#e.value===void 0)return;let t=this.#e.subscription;t&&(this.#r=!0,t.loadMore(Nr).catch(()=>{}).finally(()=>{this.#r=!1,this.requestUpdate()}))}#l=e=>{if(this.#s=e.target.value,clearTimeout(this.#i),this.#s.trim()===""){this.#n=null,this.requestUpdate();return}this.#i=setTimeout(()=>this.#d(),Wr)};#d(){let e=this.ctx;if(!e)return;let t=this.#s;this.#t??=e.session.searchConversations(s=>{this.#s.trim()!==""&&(this.#n=s,this.requestUpdate())}),this.#t.setQuery(t).catch(()=>{})}#h=e=>{if(e.key!=="ArrowDown"&&e.key!=="ArrowUp")return;let t=[...this.renderRoot.querySelectorAll("cw-conversation-item")],s=t.findIndex(r=>r.matches(":focus-within")),i=t[Math.max(0,Math.min(t.length-1,s+(e.key==="ArrowDown"?1:-1)))];i&&(e.preventDefault(),i.focus())};#m=e=>d`${Dt([e,this.selectedId===e.id,this.ctx],()=>d`<li><cw-conversation-item .ctx=${this.ctx} .conversation=${e} .selected=${this.selectedId===e.id}></cw-conversation-item></li>`)}`;render(){let e=this.ctx;if(!e)return p;let t=e.locale.strings,s=this.shown,i=this.#n!==null;return d`
+      ${this.showHeader?d`<header>
+            <h2>${t.conversations}</h2>
+            <input type="search" aria-label=${t.searchConversations} placeholder=${t.searchConversations} .value=${this.#s} @input=${this.#l} />
+          </header>`:p}
+      <ul aria-label=${t.conversations} @keydown=${this.#h}>
+        ${Ht(s,r=>r.id,this.#m)}
+        ${this.#e.value===void 0?d`<li class="status">${t.loading}</li>`:p}
+        ${this.#e.value!==void 0&&s.length===0?d`<li class="status">${i?t.noResults:t.noConversations}</li>`:p}
+        ${!i&&this.#e.value!==void 0&&!this.#e.loadedAll?d`<li class="sentinel" aria-hidden="true"></li>`:p}
+      </ul>
+    `}};var ni=640,Yt=class extends ${constructor(){super();this.host_=new ne(this);this.#e=null;this.conversationId=void 0,this.feedFilter=null,this.showFeedHeader=!0,this.theme="light",this.narrow=!1,this.addEventListener("cw-select",t=>{t.stopPropagation(),this.#t(t.detail.id,!0)}),this.addEventListener("cw-list-loaded",()=>this.#n()),this.addEventListener("cw-back",t=>{t.stopPropagation(),this.#t(null,!0)})}static{this.styles=[_,Ce,R,E`
+      :host {
+        display: flex;
+        height: 100%;
+        min-height: 0;
+        background: var(--_bg);
+        color: var(--_fg);
+        border: 1px solid var(--_border);
+        border-radius: var(--cw-frame-radius, 12px);
+        overflow: hidden;
+      }
+      .list {
+        width: min(340px, 40%);
+        flex: none;
+        border-right: 1px solid var(--_border);
+        min-height: 0;
+      }
+      .chat {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+      }
+      :host([narrow]) .list {
+        width: 100%;
+        border-right: 0;
+      }
+      :host([narrow]) .chat {
+        width: 100%;
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id"},feedFilter:{attribute:!1},showFeedHeader:{attribute:!1},theme:{reflect:!0},narrow:{type:Boolean,reflect:!0}}}#e;set session(t){this.host_.session=t}get session(){return this.host_.session}get chatbox(){return this.renderRoot.querySelector("chinwag-chatbox")}connectedCallback(){super.connectedCallback(),this.#e=new ResizeObserver(t=>{let i=(t[0]?.contentRect.width??ni)<ni;i!==this.narrow&&(this.narrow=i)}),this.#e.observe(this)}disconnectedCallback(){super.disconnectedCallback(),this.#e?.disconnect()}select(t){this.conversationId=t,t!==void 0&&this.#s()}#t(t,s){if(s){let i=new CustomEvent("chinwag-select-conversation",{detail:{conversationId:t},cancelable:!0,bubbles:!0,composed:!0});if(t!==null&&!this.dispatchEvent(i))return}this.conversationId=t,this.#s()}#s(){this.updateComplete.then(()=>{if(this.dispatchEvent(new CustomEvent("chinwag-conversation-selected",{detail:{conversationId:this.conversationId??null},bubbles:!0,composed:!0})),this.narrow&&this.conversationId===null){let t=this.renderRoot.querySelector("cw-conversation-list");t?.updateComplete.then(()=>t.renderRoot.querySelector("input")?.focus())}})}#n(){if(this.conversationId!==void 0)return;let t=this.renderRoot.querySelector("cw-conversation-list");t?.ready&&(this.conversationId=this.narrow?null:t.shown[0]?.id??null,this.#s())}render(){let t=this.host_.ctx;if(!t)return p;let s=this.conversationId??null,i=!this.narrow||s===null,r=!this.narrow||s!==null;return d`
+      ${i?d`<div class="list">
+            <cw-conversation-list
+              .ctx=${t}
+              .selectedId=${s}
+              .filter=${this.feedFilter}
+              .showHeader=${this.showFeedHeader}
+            ></cw-conversation-list>
+          </div>`:p}
+      ${r?d`<div class="chat">
+            <chinwag-chatbox .ctx=${t} .conversationId=${s} .showBack=${this.narrow}></chinwag-chatbox>
+          </div>`:p}
+    `}};var Dr=30,Br=5*6e4,Hr=["👍","❤️","😂","😮","😢","🙏","🎉","👀"],ii=new WeakMap;function ri(n){let e=ii.get(n);return e===void 0&&(e=$e(n.createdAt),ii.set(n,e)),e}var Xt=class extends ${static{this.styles=[_,R,E`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        flex: 1;
+        position: relative;
+      }
+      .scroller {
+        flex: 1;
+        min-height: 0;
+        overflow-y: auto;
+        overscroll-behavior: contain;
+        display: flex;
+        flex-direction: column-reverse;
+        padding: 8px 12px 4px;
+        gap: 2px;
+      }
+      .row {
+        display: flex;
+        gap: 8px;
+        align-items: flex-end;
+        position: relative;
+        padding: 1px 0;
+        content-visibility: auto;
+        contain-intrinsic-size: auto 48px;
+      }
+      .row.grouped-start {
+        margin-top: 8px;
+      }
+      .row.mine {
+        flex-direction: row-reverse;
+      }
+      .row:focus-visible {
+        outline: 2px solid var(--_focus);
+        outline-offset: -2px;
+        border-radius: 8px;
+      }
+      .gutter {
+        width: 32px;
+        flex: none;
+      }
+      .body {
+        display: flex;
+        flex-direction: column;
+        max-width: min(75%, 560px);
+        min-width: 0;
+      }
+      .mine .body {
+        align-items: flex-end;
+      }
+      .sender {
+        font-size: 13px;
+        font-weight: 600;
+        color: var(--_muted);
+        margin: 0 10px 2px;
+      }
+      .bubble {
+        background: var(--_bubble);
+        color: var(--_bubble-fg);
+        border-radius: var(--_radius);
+        padding: 7px 11px 5px;
+        overflow-wrap: anywhere;
+        min-width: 0;
+        max-width: 100%;
+      }
+      .mine .bubble {
+        background: var(--_bubble-me);
+        color: var(--_bubble-me-fg);
+      }
+      .mine .bubble a {
+        color: inherit;
+      }
+      .bubble a {
+        color: var(--_accent);
+      }
+      .text {
+        white-space: pre-wrap;
+        line-height: 1.4;
+      }
+      .text ul {
+        margin: 2px 0;
+        padding-left: 20px;
+        white-space: normal;
+      }
+      code {
+        font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+        font-size: 0.92em;
+        background: color-mix(in srgb, currentColor 12%, transparent);
+        border-radius: 4px;
+        padding: 0 3px;
+        white-space: pre-wrap;
+      }
+      .mention {
+        font-weight: 600;
+      }
+      .action {
+        display: inline-block;
+        border: 1px solid currentColor;
+        border-radius: 6px;
+        padding: 0 6px;
+        opacity: 0.85;
+      }
+      .media {
+        display: block;
+        max-width: 100%;
+        margin: 2px 0;
+      }
+      .media img,
+      video.media {
+        display: block;
+        max-width: min(100%, 320px);
+        max-height: 320px;
+        width: auto;
+        height: auto;
+        border-radius: calc(var(--_radius) - 6px);
+      }
+      audio {
+        max-width: 100%;
+      }
+      .voice {
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .file-card,
+      .location {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        text-decoration: none;
+        padding: 4px 0;
+      }
+      .file-name {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .meta {
+        display: flex;
+        justify-content: flex-end;
+        align-items: center;
+        gap: 4px;
+        font-size: 11px;
+        opacity: 0.8;
+        margin-top: 2px;
+      }
+      .meta svg {
+        width: 14px;
+        height: 14px;
+      }
+      .quote {
+        display: block;
+        text-align: start;
+        width: 100%;
+        border-left: 3px solid currentColor;
+        padding: 2px 8px;
+        margin: 2px 0 4px;
+        font-size: 13px;
+        opacity: 0.85;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .system {
+        justify-content: center;
+      }
+      .system .bubble,
+      .welcome-system {
+        background: var(--_system);
+        color: var(--_system-fg);
+        font-size: 13px;
+        text-align: center;
+        max-width: 90%;
+        align-self: center;
+        border-radius: 10px;
+        padding: 6px 12px;
+      }
+      .day {
+        align-self: center;
+        font-size: 12px;
+        font-weight: 600;
+        color: var(--_muted);
+        padding: 10px 0 6px;
+      }
+      .reactions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px;
+        margin-top: 3px;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        gap: 3px;
+        border: 1px solid var(--_border);
+        background: var(--_bg);
+        border-radius: 12px;
+        padding: 1px 7px;
+        font-size: 13px;
+      }
+      .chip[aria-pressed="true"] {
+        border-color: var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 14%, var(--_bg));
+      }
+      .actions {
+        display: flex;
+        align-self: center;
+        gap: 2px;
+        background: var(--_bg);
+        border: 1px solid var(--_border);
+        border-radius: 8px;
+        padding: 1px;
+      }
+      .actions button {
+        min-width: 30px;
+        min-height: 30px;
+        border-radius: 6px;
+        font-size: 13px;
+        padding: 0 6px;
+      }
+      .actions button:hover {
+        background: var(--_hover);
+      }
+      .actions .danger {
+        color: var(--_danger);
+      }
+      .picker {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px;
+      }
+      .status {
+        align-self: center;
+        color: var(--_muted);
+        font-size: 13px;
+        padding: 8px;
+      }
+      .sentinel {
+        height: 1px;
+        flex: none;
+      }
+      .highlight .bubble {
+        outline: 2px solid var(--_accent);
+      }
+      @media (max-width: 480px) {
+        .body {
+          max-width: 85%;
+        }
+        .gutter {
+          display: none;
+        }
+      }
+    `]}static{this.properties={ctx:{attribute:!1},conversationId:{attribute:!1}}}#e=new P(this);#t=new P(this);#s=new P(this);#n=null;#i=null;#r=null;#o=null;#a=!1;#c=null;#l=null;#d=!1;#h=null;constructor(){super(),this.ctx=null,this.conversationId=null}connectedCallback(){super.connectedCallback(),window.addEventListener("focus",this.#u),document.addEventListener("visibilitychange",this.#u),this.#l=new IntersectionObserver(e=>{this.#d=e.some(t=>t.isIntersecting),this.#u()}),this.#l.observe(this)}disconnectedCallback(){super.disconnectedCallback(),window.removeEventListener("focus",this.#u),document.removeEventListener("visibilitychange",this.#u),this.#l?.disconnect(),this.#c?.disconnect(),this.#c=null}willUpdate(e){if(e.has("ctx")||e.has("conversationId")){let t=this.ctx,s=this.conversationId,i=t&&s?`${t.session.currentUser.id}\0${s}`:null,r=t&&s?t.session.conversation(s):null;this.#e.follow(i,r?o=>r.subscribeMessages((a,c)=>o(a,c)):null),this.#t.follow(i,r?o=>r.subscribe(a=>o(a)):null),this.#s.follow(i,r?o=>r.subscribeParticipants((a,c)=>o(a,c)):null),this.#n=null,this.#i=null,this.#h=null}}updated(){let e=this.renderRoot.querySelector(".sentinel"),t=this.renderRoot.querySelector(".scroller");e&&t&&(this.#c||(this.#c=new IntersectionObserver(s=>this.#m(s),{root:t,rootMargin:"600px 0px 0px 0px"})),this.#c.disconnect(),this.#c.observe(e)),this.#u()}scrollToLatest(){let e=this.renderRoot.querySelector(".scroller");e&&(e.scrollTop=0)}#m(e){if(!e.some(s=>s.isIntersecting)||this.#e.loadedAll||this.#a||this.#e.value===void 0)return;let t=this.#e.subscription;t&&(this.#a=!0,this.requestUpdate(),t.loadMore(Dr).catch(()=>{}).finally(()=>{this.#a=!1,this.requestUpdate()}))}#u=()=>{let e=this.#t.value,t=this.ctx;if(!e||!t||!e.isUnread||!this.#d||document.visibilityState!=="visible"||!document.hasFocus())return;let s=this.renderRoot.querySelector(".scroller");if(s&&s.scrollTop<-150)return;let i=`${e.id}\0${e.lastMessage?.id??""}\0${e.unreadMessageCount}`;this.#h!==i&&(this.#h=i,t.session.conversation(e.id).markAsRead().catch(()=>{this.#h=null}))};#v=()=>{this.#u()};#g(){let e=this.#s.value;return e?!this.#s.loadedAll||e.length>2:!1}#b(e,t){this.dispatchEvent(new CustomEvent(e,{detail:{message:t},bubbles:!0,composed:!0}))}#p(e){this.#n!==e&&(this.#n=e,this.#i!==e&&(this.#i=null),this.#r!==e&&(this.#r=null),this.requestUpdate())}#f(e,t){let s=this.ctx;if(!s||!this.conversationId)return;let i=e.reactions.find(o=>o.emoji===t)?.currentUserReacted??!1,r=s.session.conversation(this.conversationId).message(e.id).reactions(t);(i?r.remove():r.add()).catch(o=>this.#w(o)),this.#i=null,this.requestUpdate()}#x(e){let t=this.ctx;if(!(!t||!this.conversationId)){if(this.#r!==e.id){this.#r=e.id,this.requestUpdate();return}this.#r=null,t.session.conversation(this.conversationId).message(e.id).delete().catch(s=>this.#w(s))}}#w(e){this.dispatchEvent(new CustomEvent("cw-error",{detail:{error:e},bubbles:!0,composed:!0}))}#A(e){let t=this.renderRoot.querySelector(`[data-id="${CSS.escape(e)}"]`);t&&(t.scrollIntoView({block:"center"}),t.focus({preventScroll:!0}),this.#o=e,this.requestUpdate(),setTimeout(()=>{this.#o===e&&(this.#o=null,this.requestUpdate())},1500))}#C=e=>{let t=e.target,s=t.closest?.(".row");if(e.key==="Escape"){(this.#i||this.#r)&&(this.#i=null,this.#r=null,this.requestUpdate(),s?.focus());return}if(!["ArrowUp","ArrowDown","Home","End"].includes(e.key)||t.tagName==="VIDEO"||t.tagName==="AUDIO")return;let i=[...this.renderRoot.querySelectorAll(".row[data-id]")];if(i.length===0)return;e.preventDefault();let r=s?i.indexOf(s):-1,o;e.key==="Home"?o=i[i.length-1]:e.key==="End"||r<0?o=i[0]:o=i[Math.min(i.length-1,Math.max(0,r+(e.key==="ArrowUp"?1:-1)))],o?.focus()};#S(e,t,s,i,r,o){let a=this.ctx,c=a.locale.strings,l=s?d`<div class="day" role="separator" aria-label=${a.locale.day(e.createdAt)}>${a.locale.day(e.createdAt)}</div>`:p;if(e.type==="SystemMessage")return d`<div class="row system" data-id=${e.id} tabindex="-1" role="article" aria-label=${c.system}>
+          <div class="body"><div class="bubble">${Ls(e.content,a.locale)}</div></div></div
+        >${l}`;let u=e.sender,h=u?.id===a.me,g=s||!t||t.type==="SystemMessage"||t.sender?.id!==u?.id||e.createdAt-t.createdAt>Br,f=u?.name??"",v=`${h?c.you:f}, ${a.locale.time(e.createdAt)}`,w=`row${h?" mine":""}${g?" grouped-start":""}${this.#o===e.id?" highlight":""}`;return d`<div
+        class=${w}
+        data-id=${e.id}
+        tabindex="-1"
+        role="article"
+        aria-label=${v}
+        @mouseenter=${()=>this.#p(e.id)}
+        @focusin=${()=>this.#p(e.id)}
+      >
+        ${h?p:d`<span class="gutter">${g&&u?me(f,u.photoUrl,{size:32}):p}</span>`}
+        <div class="body">
+          ${i&&!h&&g&&u?d`<span class="sender">${f}</span>`:p}
+          <div class="bubble">
+            ${e.referencedMessage?this.#k(e.referencedMessage):p}
+            ${Ls(e.content,a.locale)}
+            <div class="meta">
+              ${e.editedAt?d`<span>${c.edited}</span>`:p}
+              <time datetime=${new Date(e.createdAt).toISOString()}>${a.locale.time(e.createdAt)}</time>
+              ${h?zr(r,r?c.read:c.sent):p}
+            </div>
+          </div>
+          ${e.reactions.length>0?this.#$(e):p}
+        </div>
+        ${o?this.#E(e,h):p}
+      </div>${l}`}#k(e){let t=e.plaintext.length>140?`${e.plaintext.slice(0,140)}…`:e.plaintext;return d`<button class="quote" @click=${()=>this.#A(e.id)}>${e.sender.name}: ${t}</button>`}#$(e){let t=this.ctx.locale.strings;return d`<div class="reactions">
+      ${e.reactions.map(s=>d`<button
+          class="chip"
+          aria-pressed=${s.currentUserReacted?"true":"false"}
+          aria-label=${t.reactionCount(s.emoji,s.count,s.currentUserReacted)}
+          @click=${()=>this.#f(e,s.emoji)}
+        >
+          <span aria-hidden="true">${s.emoji}</span><span aria-hidden="true">${s.count}</span>
+        </button>`)}
+    </div>`}#E(e,t){let s=this.ctx.locale.strings;if(this.#i===e.id)return d`<div class="actions picker" role="group" aria-label=${s.react}>
+        ${Hr.map(r=>d`<button aria-label=${s.reactWith(r)} @click=${()=>this.#f(e,r)}>${r}</button>`)}
+      </div>`;let i=this.#t.value?.access==="Read";return d`<div class="actions" role="group" aria-label=${s.messageActions}>
+      ${i?p:d`<button
+              aria-label=${s.react}
+              title=${s.react}
+              @click=${()=>{this.#i=e.id,this.requestUpdate()}}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9" /><path d="M8.5 14.5a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" /></svg>
+            </button>
+            <button aria-label=${s.reply} title=${s.reply} @click=${()=>this.#b("cw-reply",e)}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 14 4 9l5-5" /><path d="M4 9h10a6 6 0 0 1 6 6v4" /></svg>
+            </button>`}
+      ${t&&!i?d`<button aria-label=${s.edit} title=${s.edit} @click=${()=>this.#b("cw-edit",e)}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20h4L19 9l-4-4L4 16z" /></svg>
+            </button>
+            <button class="danger" aria-label=${this.#r===e.id?s.deletedConfirm:s.delete} title=${s.delete} @click=${()=>this.#x(e)}>
+              ${this.#r===e.id?s.deletedConfirm:d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" /></svg>`}
+            </button>`:p}
+    </div>`}#T(e,t){let s=this.ctx,i=[];if(!t){let r=(this.#s.value??[]).map(o=>o.user).filter(o=>o.id!==s.me);for(let o of r.reverse())o.welcomeMessage&&i.push(this.#y(o,o.welcomeMessage))}for(let r of[...e?.welcomeMessages??[]].reverse())i.push(d`<div class="welcome-system" role="note">${r}</div>`);return i}#y(e,t){return d`<div class="row welcome grouped-start" role="note" aria-label=${e.name}>
+      <span class="gutter">${me(e.name,e.photoUrl,{size:32})}</span>
+      <div class="body"><div class="bubble"><div class="text">${t}</div></div></div>
+    </div>`}render(){let e=this.ctx;if(!e||!this.conversationId)return p;let t=e.locale.strings,s=this.#e.value,i=this.#t.value;if(s===null||i===null)return d`<div class="scroller" role="log" aria-label=${t.messages}><p class="status">${t.notFound}</p></div>`;let r=s??[],o=this.#e.loadedAll,a=this.#g(),c=i?.everyoneReadUntil??0,l=this.#n,u=this.#i,h=this.#r,g=this.#o;return d`<div
+      class="scroller"
+      role="log"
+      aria-label=${t.messages}
+      aria-busy=${s===void 0||this.#a?"true":"false"}
+      tabindex="0"
+      @scroll=${this.#v}
+      @keydown=${this.#C}
+      @mouseleave=${()=>this.#p(null)}
+    >
+      ${Ht(r,f=>f.id,(f,v)=>{let w=r[v+1],B=w?ri(w)!==ri(f):o,x=f.createdAt<=c,H=l===f.id;return Dt([f,w?.sender?.id,w?.createdAt,w?.type,B,a,x,H,H&&u,H&&h,g===f.id],()=>this.#S(f,w,B,a,x,H))})}
+      ${o||s===void 0?p:d`<div class="sentinel"></div>`}
+      ${s===void 0||this.#a?d`<p class="status">${s===void 0?t.loading:t.loadingOlder}</p>`:p}
+      ${o?this.#T(i,a):p}
+    </div>`}};function zr(n,e){return d`<svg viewBox="0 0 24 24" role="img" aria-label=${e}>
+    ${n?d`<path d="m2 13 4 4 8-9" /><path d="m10 16 1 1 9-10" />`:d`<path d="m5 13 4 4 10-11" />`}
+  </svg>`}var Jt=class extends ${constructor(){super();this.host_=new ne(this);this.#e=new P(this);this.conversationId=null,this.open=!1,this.launcher="always",this.theme="light",this.addEventListener("cw-close",t=>{t.stopPropagation(),this.#t(!1,!0)}),this.addEventListener("keydown",t=>{t.key==="Escape"&&this.open&&(this.#t(!1,!0),this.renderRoot.querySelector(".launcher")?.focus())})}static{this.styles=[_,Ce,R,E`
+      :host {
+        position: fixed;
+        right: 20px;
+        bottom: 20px;
+        z-index: var(--cw-z-index, 2147483000);
+        display: flex;
+        flex-direction: column;
+        align-items: flex-end;
+        gap: 12px;
+        pointer-events: none;
+      }
+      .panel {
+        pointer-events: auto;
+        width: min(380px, calc(100vw - 40px));
+        height: min(600px, calc(100vh - 110px));
+        border-radius: 16px;
+        overflow: hidden;
+        box-shadow: 0 12px 40px rgba(0, 0, 0, 0.25);
+        border: 1px solid var(--_border);
+        background: var(--_bg);
+        display: flex;
+      }
+      .panel[hidden] {
+        display: none;
+      }
+      chinwag-chatbox {
+        flex: 1;
+      }
+      .launcher {
+        pointer-events: auto;
+        position: relative;
+        width: 56px;
+        height: 56px;
+        border-radius: 50%;
+        background: var(--_accent);
+        color: var(--_accent-fg);
+        display: grid;
+        place-items: center;
+        box-shadow: 0 6px 20px rgba(0, 0, 0, 0.25);
+      }
+      .launcher svg {
+        width: 26px;
+        height: 26px;
+      }
+      .launcher .badge {
+        position: absolute;
+        top: -4px;
+        right: -4px;
+      }
+      @media (max-width: 480px) {
+        :host {
+          right: 10px;
+          bottom: 10px;
+        }
+        .panel {
+          width: calc(100vw - 20px);
+          height: calc(100vh - 96px);
+        }
+      }
+    `]}static{this.properties={conversationId:{attribute:"conversation-id"},open:{type:Boolean,reflect:!0},launcher:{},theme:{reflect:!0}}}#e;set session(t){this.host_.session=t}get session(){return this.host_.session}get chatbox(){return this.renderRoot.querySelector("chinwag-chatbox")}show(){this.open=!0}hide(){this.open=!1}#t(t,s){t!==this.open&&(this.open=t,s&&this.dispatchEvent(new CustomEvent(t?"chinwag-open":"chinwag-close",{bubbles:!0,composed:!0})))}willUpdate(t){let s=this.host_.ctx,i=this.conversationId,r=s&&i?s.session.conversation(i):null;this.#e.follow(s&&i?`${s.me}\0${i}`:null,r?o=>r.subscribe(a=>o(a)):null)}updated(t){t.has("open")&&this.open&&this.chatbox?.updateComplete.then(()=>this.chatbox?.composer?.focus())}render(){let t=this.host_.ctx;if(!t)return p;let s=t.locale.strings,i=this.#e.value,r=i?.isUnread?i.unreadMessageCount:0,o=this.launcher==="always"||this.launcher==="close-only"&&this.open;return d`
+      <div class="panel" role="dialog" aria-label=${s.messages} ?hidden=${!this.open}>
+        ${this.open||this.chatbox?d`<chinwag-chatbox .ctx=${t} .conversationId=${this.conversationId} .showClose=${!0}></chinwag-chatbox>`:p}
+      </div>
+      ${o?d`<button
+            class="launcher"
+            aria-expanded=${this.open?"true":"false"}
+            aria-label=${this.open?s.close:r>0?`${s.openChat}, ${s.unread(r)}`:s.openChat}
+            @click=${()=>this.#t(!this.open,!0)}
+          >
+            ${this.open?d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>`:d`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z" /></svg>`}
+            ${r>0&&!this.open?d`<span class="badge" aria-hidden="true">${r}</span>`:p}
+          </button>`:p}
+    `}};var oi="0.1.0",Vr=[["cw-message-list",Xt],["cw-composer",Wt],["cw-chat-header",zt],["cw-typing",Vt],["cw-conversation-item",Gt],["cw-conversation-list",Kt],["chinwag-chatbox",Nt],["chinwag-inbox",Yt],["chinwag-popup",Jt]];function ai(){if(!(typeof customElements>"u"))for(let[n,e]of Vr){let t=customElements.get(n);if(t){t.chinwagVersion!==oi&&console.warn(`chinwag: <${n}> is already defined (version ${t.chinwagVersion??"unknown"}); keeping it`);continue}Object.defineProperty(e,"chinwagVersion",{value:oi}),customElements.define(n,e)}}var Ws="chinwag-demo";function M(n){let e=document.getElementById(n);if(!e)throw new Error(`#${n} is missing from the page`);return e}function Ge(n){for(let e of document.querySelectorAll("main > section"))e.hidden=e.id!==n}function D(n,e){n.textContent=e}function Gr(){try{let n=JSON.parse(localStorage.getItem(Ws)??"null");if(typeof n?.userId=="string"&&typeof n.name=="string")return{userId:n.userId,name:n.name,...typeof n.token=="string"?{token:n.token}:{}}}catch{}return null}var F=null,ve={appId:null,identityVerificationRequired:!1};async function Kr(){ai();let n=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";document.documentElement.dataset.theme=n;try{ve=await(await fetch("/ui/config.json",{cache:"no-store"})).json()}catch{D(M("status"),"Cannot reach the Chinwag server.");return}if(!ve.appId){Ge("no-app");return}for(let t of document.querySelectorAll("[data-app-id]"))D(t,ve.appId);M("token-field").hidden=!ve.identityVerificationRequired,M("verification-help").hidden=!ve.identityVerificationRequired,M("signin").addEventListener("submit",t=>{t.preventDefault();let s=new FormData(t.target),i=String(s.get("userId")??"").trim(),r=String(s.get("name")??"").trim()||i,o=String(s.get("token")??"").trim();i&&(localStorage.setItem(Ws,JSON.stringify({userId:i,name:r,...o?{token:o}:{}})),ci(i,r,o||void 0))}),M("signout").addEventListener("click",()=>{localStorage.removeItem(Ws),F?.destroy(),F=null,M("inbox-slot").replaceChildren(),Ge("welcome")}),M("start-1on1").addEventListener("submit",t=>{t.preventDefault();let s=t.target.elements.namedItem("otherId"),i=s.value.trim();i&&Yr(i).then(()=>s.value="")}),M("join-topic").addEventListener("submit",t=>{t.preventDefault();let i=t.target.elements.namedItem("topic").value.trim();i&&Xr(i)});let e=Gr();e?ci(e.userId,e.name,e.token):Ge("welcome")}async function ci(n,e,t){if(!ve.appId)return;D(M("status"),""),F=We({appId:ve.appId,userId:n,host:location.origin,forceCreateNew:!0}),t&&F.setToken(t),F.onError(i=>D(M("status"),`The session ended: ${i.message}`));try{await F.currentUser.set({name:e})}catch(i){D(M("status"),`Could not sign in as ${n}: ${i.message}`),Ge("welcome");return}D(M("me"),`${e} (${n})`);let s=document.createElement("chinwag-inbox");s.session=new de(F),s.setAttribute("theme",document.documentElement.dataset.theme??"light"),M("inbox-slot").replaceChildren(s),Ge("chat")}function li(){return document.querySelector("chinwag-inbox")}async function Yr(n){if(!F)return;let e=F.currentUser.id;if(n===e){D(M("status"),"Pick someone else's user id.");return}try{let t=cs(e,n);await F.user(n).createIfNotExists({name:n});let s=F.conversation(t);await s.set({}),await s.participant(n).set({}),li()?.select(t),D(M("status"),"")}catch(t){D(M("status"),`Could not start the chat: ${t.message}`)}}async function Xr(n){if(F)try{let e=F.conversation(n);await e.createIfNotExists({subject:`#${n}`}),await e.set({}),li()?.select(n),D(M("status"),"")}catch(e){D(M("status"),`Could not join #${n}: ${e.message}`)}}Kr();
