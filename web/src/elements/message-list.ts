@@ -1,15 +1,17 @@
 // The messages of one conversation: a scrolling log, newest at the bottom.
 //
-// The scroller is a `flex-direction: column-reverse` box whose DOM order is
-// the SDK's window order (newest first). Its scroll origin is the bottom, so
-// new messages keep a reader at the bottom, and older ones loaded on top
-// leave the view where it was, with no scroll arithmetic.
+// The scroller is a `flex-direction: column-reverse` box holding one block,
+// the log, in reading order (oldest first). A column-reverse box scrolls
+// from its bottom, so new messages keep a reader at the bottom, and older
+// ones loaded on top leave the view where it was, with no scroll arithmetic;
+// and the rows inside are plain block layout, which stays cheap at 10,000.
 //
 // Each row is rendered behind lit's `guard` with exactly what it depends on
-// (its snapshot, its neighbours' sender and day, read state, hover), and the
+// (its snapshot, its neighbour's sender and day, read state, hover), and the
 // SDK reuses unchanged snapshots, so an event re-renders only the rows it
-// changed, however long the history. Rows far off screen skip layout and
-// paint (`content-visibility: auto`).
+// changed, however long the history. The hover toolbar is positioned over
+// its row, so showing it moves nothing else. (Rows are not virtualised:
+// web/perf/results.md has the figures at 10,000 messages.)
 
 import type {
   ConversationSnapshot,
@@ -19,7 +21,7 @@ import type {
   ReferencedMessageSnapshot,
   UserSnapshot,
 } from "@chinwag/core";
-import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { css, html, LitElement, nothing, type PropertyValues, render, type TemplateResult } from "lit";
 import { guard } from "lit/directives/guard.js";
 import { repeat } from "lit/directives/repeat.js";
 
@@ -69,8 +71,18 @@ export class MessageList extends LitElement {
         overscroll-behavior: contain;
         display: flex;
         flex-direction: column-reverse;
+      }
+      .log {
+        display: flow-root;
+        position: relative;
         padding: 8px 12px 4px;
-        gap: 2px;
+      }
+      .toolbar {
+        position: absolute;
+        left: 12px;
+        right: 12px;
+        height: 0;
+        z-index: 1;
       }
       .row {
         display: flex;
@@ -78,8 +90,7 @@ export class MessageList extends LitElement {
         align-items: flex-end;
         position: relative;
         padding: 1px 0;
-        content-visibility: auto;
-        contain-intrinsic-size: auto 48px;
+        margin-top: 2px;
       }
       .row.grouped-start {
         margin-top: 8px;
@@ -228,12 +239,15 @@ export class MessageList extends LitElement {
         font-size: 13px;
         text-align: center;
         max-width: 90%;
-        align-self: center;
         border-radius: 10px;
         padding: 6px 12px;
       }
+      .welcome-system {
+        width: fit-content;
+        margin: 6px auto;
+      }
       .day {
-        align-self: center;
+        text-align: center;
         font-size: 12px;
         font-weight: 600;
         color: var(--_muted);
@@ -260,8 +274,11 @@ export class MessageList extends LitElement {
         background: color-mix(in srgb, var(--_accent) 14%, var(--_bg));
       }
       .actions {
+        position: absolute;
+        top: -14px;
+        right: 44px;
+        z-index: 1;
         display: flex;
-        align-self: center;
         gap: 2px;
         background: var(--_bg);
         border: 1px solid var(--_border);
@@ -278,6 +295,10 @@ export class MessageList extends LitElement {
       .actions button:hover {
         background: var(--_hover);
       }
+      .toolbar.mine .actions {
+        right: auto;
+        left: 8px;
+      }
       .actions .danger {
         color: var(--_danger);
       }
@@ -287,14 +308,22 @@ export class MessageList extends LitElement {
         gap: 2px;
       }
       .status {
-        align-self: center;
+        text-align: center;
         color: var(--_muted);
         font-size: 13px;
         padding: 8px;
       }
       .sentinel {
         height: 1px;
-        flex: none;
+      }
+      /* What sits above the oldest row must never be the scroll anchor: rows
+         loaded above it would then push the rows on screen down. */
+      .sentinel,
+      .status,
+      .welcome,
+      .welcome-system,
+      .toolbar {
+        overflow-anchor: none;
       }
       .highlight .bubble {
         outline: 2px solid var(--_accent);
@@ -385,6 +414,7 @@ export class MessageList extends LitElement {
       this.#observer.disconnect();
       this.#observer.observe(sentinel);
     }
+    this.#renderToolbar();
     this.#maybeMarkRead();
   }
 
@@ -451,7 +481,37 @@ export class MessageList extends LitElement {
     this.#active = id;
     if (this.#picker !== id) this.#picker = null;
     if (this.#confirmDelete !== id) this.#confirmDelete = null;
-    this.requestUpdate();
+    this.#renderToolbar();
+  }
+
+  /** Hover and focus: the row under the pointer or holding focus gets the toolbar. */
+  #onPointerOrFocus = (e: Event): void => {
+    const row = (e.target as HTMLElement).closest?.(".row[data-id]") as HTMLElement | null;
+    if (row) this.#setActive(row.dataset.id ?? null);
+    else if (e.type === "mouseover" && !(e.target as HTMLElement).closest?.(".toolbar")) this.#setActive(null);
+  };
+
+  /**
+   * The message toolbar lives in one slot laid over the log, moved to the
+   * active row: showing it, moving it or opening the picker renders that
+   * slot alone, never the rows.
+   */
+  #renderToolbar(): void {
+    const slot = this.renderRoot.querySelector<HTMLElement>(".toolbar");
+    if (!slot) return;
+    const id = this.#active;
+    const m = id ? this.#messages.value?.find((x) => x.id === id) : undefined;
+    const row = id ? this.renderRoot.querySelector<HTMLElement>(`.row[data-id="${CSS.escape(id)}"]`) : null;
+    if (!m || !row || m.type === "SystemMessage" || !this.ctx) {
+      render(nothing, slot);
+      slot.hidden = true;
+      return;
+    }
+    const mine = m.sender?.id === this.ctx.me;
+    slot.hidden = false;
+    slot.classList.toggle("mine", mine);
+    slot.style.top = `${row.offsetTop}px`;
+    render(this.#actions(m, mine), slot);
   }
 
   #toggleReaction(m: MessageSnapshot, emoji: string): void {
@@ -461,7 +521,7 @@ export class MessageList extends LitElement {
     const ref = ctx.session.conversation(this.conversationId).message(m.id).reactions(emoji);
     (mine ? ref.remove() : ref.add()).catch((e: Error) => this.#report(e));
     this.#picker = null;
-    this.requestUpdate();
+    this.#renderToolbar();
   }
 
   #delete(m: MessageSnapshot): void {
@@ -469,7 +529,7 @@ export class MessageList extends LitElement {
     if (!ctx || !this.conversationId) return;
     if (this.#confirmDelete !== m.id) {
       this.#confirmDelete = m.id;
-      this.requestUpdate();
+      this.#renderToolbar();
       return;
     }
     this.#confirmDelete = null;
@@ -507,7 +567,7 @@ export class MessageList extends LitElement {
       if (this.#picker || this.#confirmDelete) {
         this.#picker = null;
         this.#confirmDelete = null;
-        this.requestUpdate();
+        this.#renderToolbar();
         row?.focus();
       }
       return;
@@ -517,13 +577,13 @@ export class MessageList extends LitElement {
     const rows = [...this.renderRoot.querySelectorAll<HTMLElement>(".row[data-id]")];
     if (rows.length === 0) return;
     e.preventDefault();
-    // Rows are newest first: "up" is the next row in DOM order.
+    // Rows are in reading order: "up" is the previous row; from the log itself, the newest.
     const at = row ? rows.indexOf(row) : -1;
+    const last = rows.length - 1;
     let next: HTMLElement | undefined;
-    if (e.key === "Home") next = rows[rows.length - 1];
-    else if (e.key === "End") next = rows[0];
-    else if (at < 0) next = rows[0];
-    else next = rows[Math.min(rows.length - 1, Math.max(0, at + (e.key === "ArrowUp" ? 1 : -1)))];
+    if (e.key === "Home") next = rows[0];
+    else if (e.key === "End" || at < 0) next = rows[last];
+    else next = rows[Math.min(last, Math.max(0, at + (e.key === "ArrowUp" ? -1 : 1)))];
     next?.focus();
   };
 
@@ -533,7 +593,6 @@ export class MessageList extends LitElement {
     showDay: boolean,
     group: boolean,
     read: boolean,
-    active: boolean,
   ): TemplateResult {
     const ctx = this.ctx as ChatContext;
     const s = ctx.locale.strings;
@@ -541,9 +600,9 @@ export class MessageList extends LitElement {
       ? html`<div class="day" role="separator" aria-label=${ctx.locale.day(m.createdAt)}>${ctx.locale.day(m.createdAt)}</div>`
       : nothing;
     if (m.type === "SystemMessage") {
-      return html`<div class="row system" data-id=${m.id} tabindex="-1" role="article" aria-label=${s.system}>
-          <div class="body"><div class="bubble">${renderContent(m.content, ctx.locale)}</div></div></div
-        >${day}`;
+      return html`${day}<div class="row system" data-id=${m.id} tabindex="-1" role="article" aria-label=${s.system}>
+          <div class="body"><div class="bubble">${renderContent(m.content, ctx.locale)}</div></div>
+        </div>`;
     }
     const sender = m.sender;
     const mine = sender?.id === ctx.me;
@@ -556,14 +615,12 @@ export class MessageList extends LitElement {
     const name = sender?.name ?? "";
     const label = `${mine ? s.you : name}, ${ctx.locale.time(m.createdAt)}`;
     const classes = `row${mine ? " mine" : ""}${startsGroup ? " grouped-start" : ""}${this.#highlight === m.id ? " highlight" : ""}`;
-    return html`<div
+    return html`${day}<div
         class=${classes}
         data-id=${m.id}
         tabindex="-1"
         role="article"
         aria-label=${label}
-        @mouseenter=${() => this.#setActive(m.id)}
-        @focusin=${() => this.#setActive(m.id)}
       >
         ${mine ? nothing : html`<span class="gutter">${startsGroup && sender ? avatar(name, sender.photoUrl, { size: 32 }) : nothing}</span>`}
         <div class="body">
@@ -579,8 +636,7 @@ export class MessageList extends LitElement {
           </div>
           ${m.reactions.length > 0 ? this.#reactions(m) : nothing}
         </div>
-        ${active ? this.#actions(m, mine) : nothing}
-      </div>${day}`;
+      </div>`;
   }
 
   #quote(r: ReferencedMessageSnapshot): TemplateResult {
@@ -623,7 +679,7 @@ export class MessageList extends LitElement {
               title=${s.react}
               @click=${() => {
                 this.#picker = m.id;
-                this.requestUpdate();
+                this.#renderToolbar();
               }}
             >
               <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9" /><path d="M8.5 14.5a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" /></svg>
@@ -653,15 +709,14 @@ export class MessageList extends LitElement {
   #welcome(conv: ConversationSnapshot | null | undefined, group: boolean): unknown {
     const ctx = this.ctx as ChatContext;
     const items: TemplateResult[] = [];
-    // DOM order is newest first, so the last item here is shown on top.
+    for (const text of conv?.welcomeMessages ?? []) {
+      items.push(html`<div class="welcome-system" role="note">${text}</div>`);
+    }
     if (!group) {
       const others = (this.#participants.value ?? []).map((p) => p.user).filter((u) => u.id !== ctx.me);
-      for (const u of others.reverse()) {
+      for (const u of others) {
         if (u.welcomeMessage) items.push(this.#welcomeBubble(u, u.welcomeMessage));
       }
-    }
-    for (const text of [...(conv?.welcomeMessages ?? [])].reverse()) {
-      items.push(html`<div class="welcome-system" role="note">${text}</div>`);
     }
     return items;
   }
@@ -680,59 +735,55 @@ export class MessageList extends LitElement {
     const messages = this.#messages.value;
     const conv = this.#conversation.value;
     if (messages === null || conv === null) {
-      return html`<div class="scroller" role="log" aria-label=${s.messages}><p class="status">${s.notFound}</p></div>`;
+      return html`<div class="scroller">
+        <div class="log" role="log" aria-label=${s.messages}><p class="status">${s.notFound}</p></div>
+      </div>`;
     }
     const list = messages ?? [];
     const loadedAll = this.#messages.loadedAll;
     const group = this.#isGroup();
     const readUntil = conv?.everyoneReadUntil ?? 0;
-    const active = this.#active;
-    const picker = this.#picker;
-    const confirm = this.#confirmDelete;
     const highlight = this.#highlight;
+    // The SDK's window is newest first; the log reads oldest first.
+    const n = list.length;
+    const chronological = list.slice().reverse();
     return html`<div
       class="scroller"
-      role="log"
-      aria-label=${s.messages}
-      aria-busy=${messages === undefined || this.#loadingOlder ? "true" : "false"}
-      tabindex="0"
       @scroll=${this.#onScroll}
       @keydown=${this.#onKeydown}
       @mouseleave=${() => this.#setActive(null)}
+      @mouseover=${this.#onPointerOrFocus}
+      @focusin=${this.#onPointerOrFocus}
     >
-      ${repeat(
-        list,
-        (m) => m.id,
-        (m, i) => {
-          const older = list[i + 1];
-          const showDay = older ? dayOf(older) !== dayOf(m) : loadedAll;
-          const read = m.createdAt <= readUntil;
-          const isActive = active === m.id;
-          return guard(
-            [
-              m,
-              older?.sender?.id,
-              older?.createdAt,
-              older?.type,
-              showDay,
-              group,
-              read,
-              isActive,
-              isActive && picker,
-              isActive && confirm,
-              highlight === m.id,
-            ],
-            () => this.#row(m, older, showDay, group, read, isActive),
-          );
-        },
-      )}
-      ${loadedAll || messages === undefined ? nothing : html`<div class="sentinel"></div>`}
-      ${
-        messages === undefined || this.#loadingOlder
-          ? html`<p class="status">${messages === undefined ? s.loading : s.loadingOlder}</p>`
-          : nothing
-      }
-      ${loadedAll ? this.#welcome(conv, group) : nothing}
+      <div
+        class="log"
+        role="log"
+        aria-label=${s.messages}
+        aria-busy=${messages === undefined || this.#loadingOlder ? "true" : "false"}
+        tabindex="0"
+      >
+        ${loadedAll ? this.#welcome(conv, group) : nothing}
+        ${
+          messages === undefined || this.#loadingOlder
+            ? html`<p class="status">${messages === undefined ? s.loading : s.loadingOlder}</p>`
+            : nothing
+        }
+        ${loadedAll || messages === undefined ? nothing : html`<div class="sentinel"></div>`}
+        ${repeat(
+          chronological,
+          (m) => m.id,
+          (m, j) => {
+            const older = list[n - j];
+            const showDay = older ? dayOf(older) !== dayOf(m) : loadedAll;
+            const read = m.createdAt <= readUntil;
+            return guard(
+              [m, older?.sender?.id, older?.createdAt, older?.type, showDay, group, read, highlight === m.id],
+              () => this.#row(m, older, showDay, group, read),
+            );
+          },
+        )}
+        <div class="toolbar" hidden></div>
+      </div>
     </div>`;
   }
 }

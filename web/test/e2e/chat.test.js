@@ -24,6 +24,9 @@ const PNG = Buffer.from(
   "base64",
 );
 
+/** The message toolbar, shown over the row under the pointer or holding focus. */
+const toolbar = (page) => page.locator("cw-message-list .toolbar");
+
 let server;
 let browser;
 
@@ -162,21 +165,21 @@ describe("two users in two browsers", () => {
     // Bob replies.
     const rowB = b.locator("cw-message-list .row", { has: b.locator(".text", { hasText: "original message" }) });
     await rowB.hover();
-    await rowB.locator('button[aria-label="Reply"]').click();
+    await toolbar(b).locator('button[aria-label="Reply"]').click();
     await b.locator("cw-composer .context", { hasText: "Replying to Alice" }).waitFor();
     await sendText(b, "this is my reply");
     const replyOnA = a.locator("cw-message-list .row", { has: a.locator(".text", { hasText: "this is my reply" }) });
     await replyOnA.locator(".quote", { hasText: "original message" }).waitFor();
     // Bob reacts.
     await rowB.hover();
-    await rowB.locator('button[aria-label="Add a reaction"]').click();
-    await rowB.locator('button[aria-label="React with 👍"]').click();
+    await toolbar(b).locator('button[aria-label="Add a reaction"]').click();
+    await toolbar(b).locator('button[aria-label="React with 👍"]').click();
     const rowA = a.locator("cw-message-list .row", { has: a.locator(".text", { hasText: "original message" }) });
     await rowA.locator(".chip", { hasText: "👍" }).waitFor();
     assert.match(await rowA.locator(".chip").first().textContent(), /1/);
     // Alice edits her message.
     await rowA.hover();
-    await rowA.locator('button[aria-label="Edit"]').click();
+    await toolbar(a).locator('button[aria-label="Edit"]').click();
     const f = field(a);
     assert.equal(await f.inputValue(), "original message");
     await f.fill("edited message");
@@ -190,8 +193,8 @@ describe("two users in two browsers", () => {
     // Alice deletes it (two clicks: delete, then confirm).
     const editedA = a.locator("cw-message-list .row", { has: a.locator(".text", { hasText: "edited message" }) });
     await editedA.hover();
-    await editedA.locator('button[aria-label="Delete"]').click();
-    await editedA.locator('button[aria-label="Delete this message?"]').click();
+    await toolbar(a).locator('button[aria-label="Delete"]').click();
+    await toolbar(a).locator('button[aria-label="Delete this message?"]').click();
     await messageText(b, "edited message").waitFor({ state: "detached" });
     await messageText(a, "edited message").waitFor({ state: "detached" });
     await done();
@@ -246,7 +249,7 @@ describe("two users in two browsers", () => {
     // it keeps its place on screen when that page lands (no jump).
     const before = await rows(f.page).count();
     await toTop();
-    const oldest = rows(f.page).last();
+    const oldest = rows(f.page).first();
     const oldestId = await oldest.getAttribute("data-id");
     const anchor = f.page.locator(`cw-message-list .row[data-id="${oldestId}"]`);
     const y0 = (await anchor.boundingBox()).y;

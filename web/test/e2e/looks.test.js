@@ -39,6 +39,9 @@ function oneOnOneId(a, b) {
     .slice(0, 20);
 }
 
+/** The message toolbar, shown over the row under the pointer or holding focus. */
+const toolbar = (page) => page.locator("cw-message-list .toolbar");
+
 let server;
 let browser;
 let axeSource;
@@ -157,8 +160,8 @@ for (const theme of ["light", "dark"]) {
         });
         const row = p.page.locator("cw-message-list .row", { has: p.page.locator(".text", { hasText: "mockups" }) });
         await row.hover();
-        await row.locator('button[aria-label="Add a reaction"]').click();
-        await row.locator('button[aria-label="React with 🎉"]').click();
+        await toolbar(p.page).locator('button[aria-label="Add a reaction"]').click();
+        await toolbar(p.page).locator('button[aria-label="React with 🎉"]').click();
         await row.locator(".chip").waitFor();
       }
       await p.page.mouse.move(0, 0);
@@ -235,7 +238,7 @@ describe("keyboard", () => {
     await p.page.keyboard.press("Enter");
     await p.page.locator("cw-message-list .row").first().waitFor();
     // The message field takes focus; Tab order reaches the log, arrows move through messages.
-    const log = p.page.locator("cw-message-list .scroller");
+    const log = p.page.locator("cw-message-list .log");
     await log.focus();
     await p.page.keyboard.press("ArrowUp");
     const focused = await p.page.evaluate(() => {

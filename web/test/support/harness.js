@@ -308,7 +308,7 @@ export async function sendText(page, text) {
   await f.press("Enter");
 }
 
-/** Message rows (newest first, as in the DOM). */
+/** Message rows, in reading order (oldest first, as in the DOM). */
 export function rows(page) {
   return page.locator("cw-message-list .row[data-id]");
 }
