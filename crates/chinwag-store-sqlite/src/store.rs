@@ -11,6 +11,7 @@ use chinwag_core::ids::new_message_id;
 use chinwag_core::limits::MAX_DISTINCT_REACTIONS;
 use chinwag_core::model::*;
 use chinwag_core::ports::{Committed, EventBus, Store};
+use chinwag_core::read_state;
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -325,7 +326,7 @@ fn append_messages_sync(
     let mut audience = load_participant_states(conn, pk)?;
     // Live messages get strictly increasing times within a conversation, so
     // "created after readUntil" is exact even for messages in the same millisecond.
-    let mut clock = conversation.last_message_at.unwrap_or(i64::MIN);
+    let mut clock = read_state::MessageClock::after(conversation.last_message_at);
     let mut out = Vec::with_capacity(messages.len());
     let mut kinds = Vec::new();
     let mut newest = None::<i64>;
@@ -384,13 +385,7 @@ fn append_messages_sync(
             }
         }
         let (content, file_token) = resolve_content(conn, app, m.content).map_err(at)?;
-        let created_at = match m.created_at {
-            Some(imported) => imported,
-            None => {
-                clock = now.max(clock.saturating_add(1));
-                clock
-            }
-        };
+        let created_at = clock.stamp(now, m.created_at);
         let id = new_message_id(created_at);
         let imported_read_by = if m.read_by.is_empty() { None } else { Some(to_json(&m.read_by)?) };
         conn.prepare_cached(
@@ -427,7 +422,12 @@ fn append_messages_sync(
         newest = Some(newest.map_or(created_at, |n| n.max(created_at)));
         // Built from what was just written: a new message has no reactions,
         // and its readers are whoever had already read past its time.
-        let read_by = read_by(audience.iter().map(|s| &s.participant), m.sender_id.as_ref(), created_at, &m.read_by);
+        let read_by = read_state::read_by(
+            audience.iter().map(|s| &s.participant),
+            m.sender_id.as_deref(),
+            created_at,
+            &m.read_by,
+        );
         let message = Message {
             id,
             conversation_id: cid.to_owned(),
@@ -443,17 +443,11 @@ fn append_messages_sync(
             read_by,
         };
         count_new_message(conn, pk, message.sender_id.as_deref(), message.created_at)?;
-        // The same change, in memory.
-        for state in audience.iter_mut() {
-            let p = &state.participant;
-            if Some(&p.user_id) != message.sender_id.as_ref() && p.read_until.is_none_or(|t| t < message.created_at) {
-                state.unread_message_count += 1;
-            }
-        }
-        // Sending implies having read everything up to one's own message. A
-        // live message is newer than every stored one (its time is past the
-        // newest), so nothing is left unread for its sender.
-        if let (Some(sender), true) = (&message.sender_id, message.origin != Origin::Import) {
+        // Sending implies having read everything up to one's own message
+        // (`read_state::read_on_send`). A live message is newer than every
+        // stored one (its time is past the newest), so nothing is left unread
+        // for its sender.
+        if let (Some(sender), true) = (&message.sender_id, read_state::sending_reads(message.origin)) {
             conn.prepare_cached(
                 "UPDATE participants SET read_until = max(coalesce(read_until, ?3), ?3), marked_unread = 0,
                  unread_count = 0 WHERE conv_pk = ?1 AND user_id = ?2",
@@ -461,15 +455,11 @@ fn append_messages_sync(
             .map_err(db_err)?
             .execute(params![pk, sender, message.created_at])
             .map_err(db_err)?;
-            if let Some(state) = audience.iter_mut().find(|s| &s.participant.user_id == sender) {
-                let p = &mut state.participant;
-                p.read_until = Some(p.read_until.map_or(message.created_at, |t| t.max(message.created_at)));
-                p.marked_unread = false;
-                state.unread_message_count = 0;
-            }
         }
+        // The same changes, in memory, by the one rule.
+        read_state::count_new_message(&mut audience, &message);
         // Imported messages are history: they notify nobody live.
-        if message.origin != Origin::Import {
+        if read_state::sending_reads(message.origin) {
             conversation.seq += 1;
             kinds.push((conversation.seq, EventKind::MessageCreated(message.clone())));
         }
@@ -726,14 +716,7 @@ impl Store for SqliteStore {
                     if load_participant(conn, pk, user)?.is_some() {
                         continue;
                     }
-                    let p = Participant {
-                        user_id: user.clone(),
-                        access: Access::ReadWrite,
-                        notify: Notify::All,
-                        joined_at: now,
-                        read_until: None,
-                        marked_unread: false,
-                    };
+                    let p = read_state::joined(user, ParticipantSettings::default(), None, now);
                     insert_participant(conn, &app, pk, &p)?;
                     changes.push(conn, EventKind::ParticipantJoined(p))?;
                 }
@@ -855,14 +838,7 @@ impl Store for SqliteStore {
                     return Err(CoreError::user_not_found(&user));
                 }
                 let existing = load_participant(conn, pk, &user)?;
-                let p = Participant {
-                    user_id: user.clone(),
-                    access: settings.access.unwrap_or(Access::ReadWrite),
-                    notify: settings.notify.unwrap_or(Notify::All),
-                    joined_at: existing.as_ref().map_or(now, |e| e.joined_at),
-                    read_until: existing.as_ref().and_then(|e| e.read_until),
-                    marked_unread: existing.as_ref().is_some_and(|e| e.marked_unread),
-                };
+                let p = read_state::joined(&user, settings, existing.as_ref(), now);
                 if existing.as_ref() == Some(&p) {
                     return Ok(Committed { value: p, events: vec![] });
                 }
@@ -893,11 +869,7 @@ impl Store for SqliteStore {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
                 let old =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
-                let p = Participant {
-                    access: settings.access.unwrap_or(old.access),
-                    notify: settings.notify.unwrap_or(old.notify),
-                    ..old.clone()
-                };
+                let p = read_state::with_settings(&old, settings);
                 if p == old {
                     return Ok(Committed { value: p, events: vec![] });
                 }
@@ -1207,17 +1179,13 @@ impl Store for SqliteStore {
         self.writer
             .write_committed(move |conn| {
                 let (pk, c) = require_conversation(conn, &app, &cid)?;
-                let mut p =
+                let p =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
                 // Read up to the newest message (message times are distinct within a
                 // conversation, so anything sent later counts as unread).
-                let until = c.last_message_at.unwrap_or(now);
-                let changed = p.marked_unread || p.read_until.is_none_or(|r| r < until);
-                p.read_until = Some(p.read_until.map_or(until, |r| r.max(until)));
-                p.marked_unread = false;
-                if !changed {
+                let Some(p) = read_state::mark_read(&p, c.last_message_at, now) else {
                     return Ok(Committed { value: participant_state(conn, pk, p)?, events: vec![] });
-                }
+                };
                 update_participant_row(conn, pk, &p)?;
                 recount_unread(conn, pk, &user)?;
                 let mut changes = Changes::new(pk);
@@ -1238,12 +1206,11 @@ impl Store for SqliteStore {
         self.writer
             .write_committed(move |conn| {
                 let (pk, _) = require_conversation(conn, &app, &cid)?;
-                let mut p =
+                let p =
                     load_participant(conn, pk, &user)?.ok_or_else(|| CoreError::participant_not_found(&user, &cid))?;
-                if p.marked_unread {
+                let Some(p) = read_state::mark_unread(&p) else {
                     return Ok(Committed { value: participant_state(conn, pk, p)?, events: vec![] });
-                }
-                p.marked_unread = true;
+                };
                 update_participant_row(conn, pk, &p)?;
                 let mut changes = Changes::new(pk);
                 changes.push(conn, EventKind::ReadStateChanged(p.clone()))?;
