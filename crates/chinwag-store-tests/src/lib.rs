@@ -6,8 +6,10 @@
 //! - `basics`: behaviour checked from the write's answer, with no bus.
 //! - `coverage`: every method of the port, driven as a caller would, with
 //!   the events each write publishes to the bus the store is connected to.
+//! - `concurrency`: two instances on one database, writing at once.
 
 mod basics;
+mod concurrency;
 mod coverage;
 
 use std::future::Future;
@@ -19,6 +21,7 @@ use chinwag_core::model::*;
 use chinwag_core::ports::{EventBus, Store};
 
 pub use basics::*;
+pub use concurrency::*;
 pub use coverage::*;
 
 pub const APP: &str = "contract";
@@ -151,6 +154,10 @@ macro_rules! contract_tests {
             read_by_follows_read_points, read_state_changes_are_published, reactions_are_published,
             reactions_are_bounded, search_proposes_messages_the_user_can_see, files_attach_to_messages_and_go_with_them,
             uploads_never_attached_expire);
+        $crate::contract_tests!(@pair $harness;
+            instances_see_each_other_s_writes, concurrent_appends_from_two_instances,
+            concurrent_creates_from_two_instances_never_fail, concurrent_read_state_from_two_instances,
+            reads_see_one_commit_while_another_instance_writes);
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn concurrent_writes_are_isolated() {
             let harness = $harness;
@@ -176,6 +183,14 @@ macro_rules! contract_tests {
                 let (store, _guard) = $crate::Harness::fresh(&harness).await;
                 let bus = $crate::Recorder::connect(store.as_ref());
                 $crate::$name(store.as_ref(), &bus).await;
+            }
+        )*
+    };
+    (@pair $harness:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $crate::$name(&$harness).await;
             }
         )*
     };
