@@ -7,8 +7,11 @@
 //! - `coverage`: every method of the port, driven as a caller would, with
 //!   the events each write publishes to the bus the store is connected to.
 //! - `concurrency`: two instances on one database, writing at once.
+//! - `churn`: a property test of random churn from two instances, checked
+//!   against a recount from the messages and a replay of the events.
 
 mod basics;
+mod churn;
 mod concurrency;
 mod coverage;
 
@@ -21,6 +24,7 @@ use chinwag_core::model::*;
 use chinwag_core::ports::{EventBus, Store};
 
 pub use basics::*;
+pub use churn::*;
 pub use concurrency::*;
 pub use coverage::*;
 
@@ -131,6 +135,21 @@ pub(crate) async fn all_messages(store: &dyn Store, cid: &str) -> Vec<Message> {
     }
 }
 
+/// The ids of a user's conversations, in list order, paging as a caller would.
+pub(crate) async fn conversation_order(store: &dyn Store, user: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let q = UserConversationQuery::default();
+    loop {
+        let page = Page::new(Some(2), out.last().cloned()).expect("page");
+        let batch = store.list_user_conversations(APP, user, &q, &page).await.expect("list user conversations");
+        let done = batch.len() < 2;
+        out.extend(batch.into_iter().map(|uc| uc.view.conversation.id));
+        if done {
+            return out;
+        }
+    }
+}
+
 /// Instantiates every contract test for a store. `$harness` is an
 /// expression yielding a [`Harness`]; it is evaluated once per test.
 #[macro_export]
@@ -163,6 +182,10 @@ macro_rules! contract_tests {
             let harness = $harness;
             let (store, _guard) = $crate::Harness::fresh(&harness).await;
             $crate::concurrent_writes_are_isolated(store).await;
+        }
+        #[test]
+        fn churn_from_two_instances_matches_a_recount() {
+            $crate::churn_from_two_instances_matches_a_recount($harness);
         }
     };
     (@plain $harness:expr; $($name:ident),*) => {
