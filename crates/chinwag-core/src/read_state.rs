@@ -154,7 +154,9 @@ pub fn everyone_read_until(participants: &[ParticipantState]) -> i64 {
 /// increasing times, each past the newest stored message, so "created after
 /// the read point" is exact even for several messages in one millisecond, and
 /// a live message is always the newest. Imported messages keep their own
-/// times and do not move the clock.
+/// times; one dated later than the clock moves it, so that a live message
+/// after it in the same batch is still the newest (as it is in a later
+/// batch, whose clock starts past the newest stored message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageClock {
     last: i64,
@@ -167,11 +169,14 @@ impl MessageClock {
     }
 
     /// The time of the next message appended at `now`: `imported` for an
-    /// import, otherwise `now`, or 1 ms past the previous live message if
+    /// import, otherwise `now`, or 1 ms past the newest message so far if
     /// that is not earlier.
     pub fn stamp(&mut self, now: i64, imported: Option<i64>) -> i64 {
         match imported {
-            Some(at) => at,
+            Some(at) => {
+                self.last = self.last.max(at);
+                at
+            }
             None => {
                 self.last = now.max(self.last.saturating_add(1));
                 self.last
@@ -327,7 +332,9 @@ mod tests {
         assert_eq!(clock.stamp(101, None), 102, "the same millisecond again");
         assert_eq!(clock.stamp(500, None), 500);
         assert_eq!(clock.stamp(600, Some(7)), 7, "an import keeps its time");
-        assert_eq!(clock.stamp(400, None), 501, "and does not move the clock");
+        assert_eq!(clock.stamp(400, None), 501, "an older one does not move the clock");
+        assert_eq!(clock.stamp(600, Some(900)), 900);
+        assert_eq!(clock.stamp(600, None), 901, "a live message goes past a later-dated import");
         assert_eq!(MessageClock::after(None).stamp(3, None), 3);
     }
 
@@ -336,7 +343,10 @@ mod tests {
         /// counts a recount from all the messages gives.
         #[test]
         fn kept_counts_equal_a_recount(
-            sends in proptest::collection::vec((0usize..3, proptest::bool::ANY, 0i64..20), 0..30),
+            batches in proptest::collection::vec(
+                proptest::collection::vec((0usize..3, proptest::bool::ANY, 0i64..20), 1..4),
+                0..12,
+            ),
             reads in proptest::collection::vec(proptest::option::of(0i64..20), 3),
         ) {
             let users = ["a", "b", "c"];
@@ -346,15 +356,18 @@ mod tests {
                 .map(|(u, r)| state(u, *r, count_unread(u, *r, std::iter::empty())))
                 .collect();
             let mut stored: Vec<Message> = Vec::new();
-            for (who, import, at) in sends {
-                // Each message is its own append, whose clock starts past
-                // the newest stored message (as a store's does).
+            for batch in batches {
+                // Each batch is one append, whose clock starts past the
+                // newest stored message (as a store's does); imports in it
+                // may be dated past its live messages' `now`.
                 let mut clock = MessageClock::after(stored.iter().map(|m| m.created_at).max());
-                let origin = if import { Origin::Import } else { Origin::Web };
-                let created = clock.stamp(at, import.then_some(at));
-                let m = message(Some(users[who]), created, origin);
-                count_new_message(&mut audience, &m);
-                stored.push(m);
+                for (who, import, at) in batch {
+                    let origin = if import { Origin::Import } else { Origin::Web };
+                    let created = clock.stamp(at, import.then_some(at + 5));
+                    let m = message(Some(users[who]), created, origin);
+                    count_new_message(&mut audience, &m);
+                    stored.push(m);
+                }
             }
             for s in &audience {
                 let p = &s.participant;

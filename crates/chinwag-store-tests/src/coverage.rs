@@ -828,3 +828,19 @@ pub async fn uploads_never_attached_expire(store: &dyn Store, _bus: &Recorder) {
         assert_eq!(store.get_file(APP, token).await.expect("get").is_some(), kept, "{token}");
     }
 }
+
+/// A batch may import history dated later than a live message after it:
+/// the live message still comes out newest, so its sender has nothing left
+/// unread and every kept count equals a recount.
+pub async fn a_live_message_is_newest_also_after_an_import_in_its_batch(store: &dyn Store, _bus: &Recorder) {
+    setup(store).await;
+    conversation(store, "c1", &["a", "b"]).await;
+    let import = NewMessage { origin: Origin::Import, created_at: Some(NOW + 1_000), ..text(Some("b"), "later", None) };
+    let batch = vec![import, text(Some("a"), "live", None)];
+    let stored = store.append_messages(APP, "c1", batch, NOW).await.expect("batch").value;
+    assert!(stored[1].created_at > stored[0].created_at, "the live message is the newest: {stored:?}");
+    let v = view(store, "c1").await;
+    assert_eq!(v.last_message.map(|m| m.id), Some(stored[1].id.clone()));
+    assert_eq!(state_of(&v.participants, "a").unread_message_count, 0, "its sender read everything before it");
+    crate::concurrency::assert_counts_exact(&view(store, "c1").await, &all_messages(store, "c1").await);
+}

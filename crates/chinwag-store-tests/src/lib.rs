@@ -172,7 +172,7 @@ macro_rules! contract_tests {
             deleting_messages_moves_unread_counts_and_the_last_message, imported_messages_keep_their_time_and_readers,
             read_by_follows_read_points, read_state_changes_are_published, reactions_are_published,
             reactions_are_bounded, search_proposes_messages_the_user_can_see, files_attach_to_messages_and_go_with_them,
-            uploads_never_attached_expire);
+            uploads_never_attached_expire, a_live_message_is_newest_also_after_an_import_in_its_batch);
         $crate::contract_tests!(@pair $harness;
             instances_see_each_other_s_writes, concurrent_appends_from_two_instances,
             concurrent_creates_from_two_instances_never_fail, concurrent_read_state_from_two_instances,
