@@ -1,5 +1,5 @@
-//! A property test: random churn (sends, retries, imports, reads,
-//! mark-unread, message deletes, joins, leaves) from two store instances
+//! A property test: random churn (sends, retries, imports, batches mixing
+//! both, reads, mark-unread, message deletes, joins, leaves) from two store instances
 //! at once. Afterwards what the store keeps must equal what can be
 //! recounted: unread counts and the conversation order from the messages
 //! (by the rules of `chinwag_core::read_state`), `readBy` and
@@ -44,6 +44,13 @@ enum Op {
         back: i64,
         reader: Option<usize>,
     },
+    /// One append of several messages: live ones (`None`) and imports dated
+    /// relative to `NOW`, possibly past the live ones' `at`.
+    Batch {
+        conv: usize,
+        items: Vec<(usize, Option<i64>)>,
+        at: i64,
+    },
     Read {
         conv: usize,
         user: usize,
@@ -78,6 +85,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(conv, user, key, at)| Op::Send { conv, user, key, at }),
         1 => (conv.clone(), user.clone(), 1i64..1000, proptest::option::of(user.clone()))
             .prop_map(|(conv, user, back, reader)| Op::Import { conv, user, back, reader }),
+        1 => (conv.clone(), proptest::collection::vec((user.clone(), proptest::option::of(-1000i64..300)), 1..4), at.clone())
+            .prop_map(|(conv, items, at)| Op::Batch { conv, items, at }),
         2 => (conv.clone(), user.clone(), at.clone()).prop_map(|(conv, user, at)| Op::Read { conv, user, at }),
         1 => (conv.clone(), user.clone()).prop_map(|(conv, user)| Op::MarkUnread { conv, user }),
         1 => (conv.clone(), 0usize..8).prop_map(|(conv, nth)| Op::Delete { conv, nth }),
@@ -107,6 +116,20 @@ async fn apply(store: &dyn Store, op: &Op) -> Result<(), CoreError> {
                 ..text(Some(USERS[user]), "history", None)
             };
             store.append_messages(APP, CONVERSATIONS[conv], vec![m], NOW).await.map(drop)
+        }
+        Op::Batch { conv, ref items, at } => {
+            let messages = items
+                .iter()
+                .map(|&(user, imported)| match imported {
+                    None => text(Some(USERS[user]), "batch", None),
+                    Some(offset) => NewMessage {
+                        origin: Origin::Import,
+                        created_at: Some(NOW + offset),
+                        ..text(Some(USERS[user]), "batch history", None)
+                    },
+                })
+                .collect();
+            store.append_messages(APP, CONVERSATIONS[conv], messages, NOW + at).await.map(drop)
         }
         Op::Read { conv, user, at } => store.mark_read(APP, CONVERSATIONS[conv], USERS[user], NOW + at).await.map(drop),
         Op::MarkUnread { conv, user } => store.mark_unread(APP, CONVERSATIONS[conv], USERS[user]).await.map(drop),
