@@ -14,6 +14,7 @@ pub mod links;
 pub mod model;
 pub mod one_on_one;
 pub mod ports;
+pub mod read_state;
 pub mod realtime;
 pub mod search;
 pub mod service;

@@ -518,10 +518,9 @@ impl Side {
     }
 }
 
-/// The smallest `read_until` over the participants (0 if anyone never read).
-pub fn everyone_read_until(participants: &[ParticipantState]) -> i64 {
-    participants.iter().map(|p| p.participant.read_until.unwrap_or(0)).min().unwrap_or(0)
-}
+/// The smallest `read_until` over the participants (0 if anyone never read);
+/// the rule lives with the other read-state rules.
+pub use crate::read_state::everyone_read_until;
 
 /// One entry of a user's conversation list.
 #[derive(Debug, Clone, PartialEq)]
@@ -533,7 +532,7 @@ pub struct UserConversation {
 impl UserConversation {
     /// The list's sort key: the later of the last message and joining.
     pub fn last_activity_at(&self) -> i64 {
-        self.view.conversation.last_message_at.unwrap_or(0).max(self.me.participant.joined_at)
+        crate::read_state::activity(self.me.participant.joined_at, self.view.conversation.last_message_at)
     }
 }
 

@@ -21,6 +21,45 @@ pub struct Committed<T> {
     pub events: Vec<Event>,
 }
 
+/// The database, in the domain's own words. One implementation per engine
+/// (SQLite, PostgreSQL), held to one contract suite (`chinwag-store-tests`).
+///
+/// # Concurrency contract
+///
+/// Several instances may serve one database at once (several nodes on one
+/// PostgreSQL; in the contract suite, two `SqliteStore`s on one file).
+/// Whatever the instance and the interleaving, every store guarantees:
+///
+/// - **Every method is one transaction.** It commits whole or not at all,
+///   and a read sees one consistent state. Its events are those of its own
+///   commit, published after it (see [`Store::connect_events`]).
+/// - **Writes to one conversation are serialised.** Two writes to the same
+///   conversation never interleave: each sees everything the other
+///   committed before it (the store locks the conversation, or the
+///   database, before reading what it will change). State read before the
+///   transaction is never trusted inside it.
+/// - **Per-conversation `seq` is gap-free, ordered and never reused.** Each
+///   event of a conversation gets the next number in the transaction that
+///   makes the change; commit order is `seq` order; a conversation deleted
+///   and created again goes on from its last number.
+/// - **An idempotency key is unique** per (app, conversation, sender, key)
+///   in the database, across all callers and instances: a retry through
+///   another instance, even one racing the first send, answers the first
+///   message and stores nothing.
+/// - **A create race answers as the protocol says, never an internal error.**
+///   Two callers creating the same user, conversation or participant at once
+///   both succeed as an upsert would (the later one updating what the
+///   earlier created); creating an app that exists is `AlreadyExists`.
+/// - **Unread counts are exact.** A count a store keeps (rather than counts)
+///   always equals a recount from the messages by
+///   [`crate::read_state::count_unread`]; so does the per-user conversation
+///   order ([`crate::read_state::activity`]). Incremental `+1` updates and
+///   recounts never drift apart.
+/// - **The rules are core's.** `readBy`, what sending and "mark as read"
+///   read, the message clock and the unread formula are the functions of
+///   [`crate::read_state`]; a store applies them inside its transaction and
+///   does not restate them (a store may keep their results in columns, kept
+///   with set-based updates that the contract suite recounts).
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Whether the store can take writes now; the error says why not.
@@ -34,6 +73,7 @@ pub trait Store: Send + Sync + 'static {
     // ---- apps
     async fn create_app(&self, app: App) -> CoreResult<App>;
     async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>>;
+    /// Every app, by id.
     async fn list_apps(&self) -> CoreResult<Vec<App>>;
     async fn update_app_settings(&self, app_id: &str, settings: AppSettings) -> CoreResult<App>;
     /// A server-wide secret by name, created from `make` the first time it is asked for.
@@ -48,7 +88,7 @@ pub trait Store: Send + Sync + 'static {
         patches: Vec<(String, UserPatch)>,
         now: i64,
     ) -> CoreResult<Committed<Vec<User>>>;
-    /// Users by id; unknown ids are left out.
+    /// Users by id, in request order; unknown ids are left out.
     async fn get_users(&self, app_id: &str, user_ids: &[String]) -> CoreResult<Vec<User>>;
     async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<Option<User>>;
     async fn list_users(&self, app_id: &str, page: &Page) -> CoreResult<Vec<User>>;

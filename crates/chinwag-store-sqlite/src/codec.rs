@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chinwag_core::content::ContentBlock;
 use chinwag_core::model::*;
+use chinwag_core::read_state;
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
@@ -232,7 +233,7 @@ pub(crate) fn unread_count(conn: &Connection, pk: i64, p: &Participant) -> CoreR
 }
 
 /// Recomputes one participant's unread count from the messages (after their
-/// read point moved, or when they join).
+/// read point moved, or when they join): `read_state::count_unread`, in SQL.
 pub(crate) fn recount_unread(conn: &Connection, pk: i64, user: &str) -> CoreResult<()> {
     conn.prepare_cached(
         "UPDATE participants SET unread_count = (
@@ -248,7 +249,7 @@ pub(crate) fn recount_unread(conn: &Connection, pk: i64, user: &str) -> CoreResu
 }
 
 /// A message appeared (`delta` = 1) or went away (-1): adjust the count of
-/// every participant for whom it is unread.
+/// every participant for whom it is unread (`read_state::is_unread_for`, in SQL).
 pub(crate) fn shift_unread(
     conn: &Connection,
     pk: i64,
@@ -268,8 +269,10 @@ pub(crate) fn shift_unread(
 }
 
 /// A new message at `created_at`: one more unread for everyone else who
-/// had not read that far, and the conversation's activity moves for all.
-/// One pass over the participant rows, which this is the cost of.
+/// had not read that far (`read_state::is_unread_for`), and the
+/// conversation's activity (`read_state::activity`) moves for all. One pass
+/// over the participant rows, which this is the cost of. The contract suite
+/// recounts with the core rules and compares.
 pub(crate) fn count_new_message(conn: &Connection, pk: i64, sender: Option<&str>, created_at: i64) -> CoreResult<()> {
     conn.prepare_cached(
         "UPDATE participants SET
@@ -323,35 +326,14 @@ fn raw_message(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
     })
 }
 
-/// Loads messages selected by `sql` (which must select [`MESSAGE_COLUMNS`]
-/// from `messages m`), with reactions and `readBy` filled in.
-/// The participants (any iterable of them, so callers holding
-/// `ParticipantState`s need not copy) that have read a message.
+/// The participants whose read state decides each message's `readBy` (any
+/// iterable of them, so callers holding `ParticipantState`s need not copy).
 pub(crate) trait Readers<'p>: IntoIterator<Item = &'p Participant> + Clone {}
 impl<'p, T: IntoIterator<Item = &'p Participant> + Clone> Readers<'p> for T {}
 
-/// Who has read a message from `sender` at `created_at`: every other
-/// participant whose read point is past it, then the ones an import named.
-pub(crate) fn read_by<'p>(
-    participants: impl Readers<'p>,
-    sender: Option<&String>,
-    created_at: i64,
-    imported: &[String],
-) -> Vec<String> {
-    let mut readers: Vec<String> = participants
-        .into_iter()
-        .filter(|p| Some(&p.user_id) != sender)
-        .filter(|p| p.read_until.is_some_and(|t| t >= created_at) || imported.contains(&p.user_id))
-        .map(|p| p.user_id.clone())
-        .collect();
-    for u in imported {
-        if !readers.contains(u) && Some(u) != sender {
-            readers.push(u.clone());
-        }
-    }
-    readers
-}
-
+/// Loads messages selected by `sql` (which must select [`MESSAGE_COLUMNS`]
+/// from `messages m`), with reactions and `readBy` (the rule in
+/// `chinwag_core::read_state::read_by`) filled in.
 pub(crate) fn query_messages<'p>(
     conn: &Connection,
     sql: &str,
@@ -366,7 +348,7 @@ pub(crate) fn query_messages<'p>(
     for raw in raws {
         let content: Vec<ContentBlock> = from_json(&raw.content)?;
         let imported: Vec<String> = raw.imported_read_by.as_deref().map(from_json).transpose()?.unwrap_or_default();
-        let read_by = read_by(participants.clone(), raw.sender_id.as_ref(), raw.created_at, &imported);
+        let read_by = read_state::read_by(participants.clone(), raw.sender_id.as_deref(), raw.created_at, &imported);
         let message = Message {
             id: raw.id,
             conversation_id: conversation_id.to_owned(),

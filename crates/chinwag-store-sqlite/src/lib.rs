@@ -55,16 +55,40 @@ impl std::fmt::Debug for SqliteStore {
 /// FULL, …). Public so that the benchmarks' storage ceiling measures the
 /// same configuration.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    enable_wal(conn)?;
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
+        "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -32000;",
     )?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
+}
+
+/// How long a connection waits for a lock another connection holds.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Puts the database in WAL mode (a no-op once it is). On a fresh file this
+/// needs an exclusive lock, and when several processes open one fresh file
+/// at once (nodes starting together) SQLite answers BUSY at once instead of
+/// waiting (waiting there could deadlock), so it is retried for as long as
+/// any other lock would be waited for.
+fn enable_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 pub(crate) fn db_err(e: impl std::fmt::Display) -> CoreError {
@@ -102,11 +126,24 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
 }
 
 /// `PRAGMA quick_check`: "ok", or the first problems found.
+///
+/// It runs in one read transaction: the check also opens the search index
+/// (a virtual table, which reads its own configuration), and another
+/// process migrating the same fresh file meanwhile would otherwise change
+/// the schema under it ("vtable constructor failed").
 fn quick_check(conn: &Connection, path: &Path) -> CoreResult<()> {
-    let found: Vec<String> = conn
-        .prepare("PRAGMA quick_check(5)")
-        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect())
-        .map_err(|e| if is_corruption(&e) { damaged(path, &e.to_string()) } else { db_err(e) })?;
+    let check = || -> rusqlite::Result<Vec<String>> {
+        conn.execute_batch("BEGIN")?;
+        let found = conn.prepare("PRAGMA quick_check(5)").and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>()
+        });
+        conn.execute_batch("COMMIT")?;
+        found
+    };
+    let found = check().map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        if is_corruption(&e) { damaged(path, &e.to_string()) } else { db_err(e) }
+    })?;
     match found.as_slice() {
         [ok] if ok == "ok" => Ok(()),
         problems => Err(damaged(path, &problems.join("; "))),

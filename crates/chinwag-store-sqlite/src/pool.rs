@@ -6,6 +6,8 @@ use chinwag_core::{CoreError, CoreResult};
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
+use crate::db_err;
+
 pub(crate) struct ReaderPool {
     idle: Arc<Mutex<Vec<Connection>>>,
     permits: Semaphore,
@@ -33,7 +35,7 @@ impl ReaderPool {
             .ok_or_else(|| CoreError::internal("reader pool empty despite a permit"))?;
         let idle = self.idle.clone();
         tokio::task::spawn_blocking(move || {
-            let result = f(&conn);
+            let result = in_read_transaction(&conn, f);
             if let Ok(mut idle) = idle.lock() {
                 idle.push(conn);
             }
@@ -42,4 +44,21 @@ impl ReaderPool {
         .await
         .map_err(|e| CoreError::internal(format!("read task failed: {e}")))?
     }
+}
+
+/// Runs `f` in one read transaction, so that a read of several statements
+/// (a conversation's participants, then its last message) sees one
+/// snapshot, not commits landing between its statements: every `Store`
+/// method is one transaction, reads included.
+fn in_read_transaction<T>(conn: &Connection, f: impl FnOnce(&Connection) -> CoreResult<T>) -> CoreResult<T> {
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut stmt| stmt.execute([])).map(drop);
+    run("BEGIN").map_err(db_err)?;
+    let result = f(conn);
+    // Nothing to commit, but ending the transaction releases its snapshot,
+    // which would otherwise keep the WAL from being checkpointed past it.
+    if let Err(e) = run("COMMIT") {
+        tracing::warn!(error = %e, "ending a read transaction failed");
+        let _ = run("ROLLBACK");
+    }
+    result
 }

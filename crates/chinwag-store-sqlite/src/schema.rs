@@ -1,7 +1,7 @@
 //! Migrations, applied in order and tracked with `PRAGMA user_version`.
 
 use chinwag_core::CoreResult;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::db_err;
 
@@ -232,15 +232,23 @@ pub(crate) fn index_pending(conn: &Connection) -> CoreResult<()> {
 }
 
 /// Applies every migration newer than the database, each in its own transaction.
+///
+/// Each transaction takes the write lock (IMMEDIATE) before it reads the
+/// schema version: several processes opening one fresh file at once (nodes
+/// starting together) then apply each migration once, the others waiting
+/// for the lock and finding it applied, instead of failing on tables that
+/// appeared after they read the version.
 pub(crate) fn migrate(conn: &mut Connection) -> CoreResult<u32> {
-    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let version = i as u32 + 1;
-        let tx = conn.transaction().map_err(db_err)?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err)?;
+        let Some(sql) = MIGRATIONS.get(current as usize) else {
+            return Ok(MIGRATIONS.len() as u32);
+        };
+        let version = current + 1;
         tx.execute_batch(sql).map_err(db_err)?;
         tx.execute_batch(&format!("PRAGMA user_version = {version}")).map_err(db_err)?;
         tx.commit().map_err(db_err)?;
         tracing::info!(version, "applied database migration");
     }
-    Ok(MIGRATIONS.len() as u32)
 }
