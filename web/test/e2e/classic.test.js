@@ -4,6 +4,7 @@
 // and a page without the snippet (a plain <script src>).
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 
 import { launch, messageText, openPage, pageServer, Server, uid } from "../support/harness.js";
@@ -175,4 +176,38 @@ Talk.ready.then(function () {
   assert.equal(await p.page.locator("cw-composer textarea").getAttribute("placeholder"), "Schreib etwas…");
   assert.deepEqual(p.errors, []);
   await p.context.close();
+  await pages.close();
+  pages = null;
+});
+
+test("the module build: `import Talk from …/talk.mjs` with `host`, as a bundler would load it", async () => {
+  const me = uid("mo");
+  const other = uid("nia");
+  const cid = uid("module");
+  await server.createUser(me, { name: "Mo" });
+  await server.createUser(other, { name: "Nia" });
+  await server.createConversation(cid, [me, other]);
+  await server.send(cid, other, "loaded as a module");
+  pages = await pageServer({
+    "/": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>module</title></head>
+<body><div id="ui" style="height:500px"></div><script type="module">
+import Talk from "${server.origin}/ui/talk.mjs";
+await Talk.ready;
+const session = new Talk.Session({ appId: ${JSON.stringify(server.appId)}, me: new Talk.User(${JSON.stringify(me)}), host: ${JSON.stringify(server.origin)} });
+const chatbox = session.createChatbox();
+chatbox.select(session.getOrCreateConversation(${JSON.stringify(cid)}));
+await chatbox.mount(document.getElementById("ui"));
+window.id = Talk.oneOnOneId("a", "b");
+</script></body></html>`,
+  });
+  const p = await openPage(browser);
+  await p.page.goto(pages.origin);
+  await messageText(p.page, "loaded as a module").waitFor();
+  // The same oneOnOneId as TalkJS's documented test vector for ("a", "b"): sha1('["a","b"]'), 20 hex digits.
+  const expected = createHash("sha1").update('["a","b"]').digest("hex").slice(0, 20);
+  assert.equal(await p.page.evaluate(() => window.id), expected);
+  assert.deepEqual(p.errors, []);
+  await p.context.close();
+  await pages.close();
+  pages = null;
 });
