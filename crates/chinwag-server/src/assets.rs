@@ -5,7 +5,9 @@
 //! Every file is sent precompressed when the client takes brotli or gzip,
 //! with a strong ETag per encoding and `Cache-Control: no-cache`: the URLs
 //! carry no version (pages embed `/talk.js` by that name), so browsers keep
-//! a copy and revalidate it with a cheap 304.
+//! a copy and revalidate it with a cheap 304. (tower-http's `ServeDir`
+//! negotiates precompressed siblings too, but only for files on disk; these
+//! are compiled in, so the negotiation is the few lines of `serve` below.)
 
 use axum::Router;
 use axum::extract::{Path, State};

@@ -54,7 +54,8 @@ impl AppState {
         AppState {
             services,
             limits: Arc::new(NetLimits::default()),
-            demo_app: Some("dev".to_owned()),
+            // The default app lives in the binary's configuration (`demo_app`), not here.
+            demo_app: None,
             router: Arc::new(OnceLock::new()),
         }
     }

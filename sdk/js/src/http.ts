@@ -10,19 +10,46 @@ export function currentFetch(): (url: string, init?: RequestInit) => Promise<Res
   return (url, init) => globalThis.fetch(url, init);
 }
 
+/** One try's outcome: a success, an answer with an error status, or no answer at all. */
+type Attempt<T> =
+  | { kind: "ok"; value: T }
+  | { kind: "status"; status: number; body: () => Promise<unknown>; discard: () => void }
+  | { kind: "network"; error: Error };
+
 /**
- * `fetch` with the session's token: a 401 gets a fresh token and one more
- * try; a 5xx or a network error one more try too.
+ * The retry policy of every authorized HTTP call, written once: a 401 gets
+ * a fresh token and one more try; a 5xx or a network error one more try.
  */
-export async function authorizedFetch(
+async function withRetry<T>(
+  tokens: TokenSource,
+  operation: string,
+  attempt: (token: string) => Promise<Attempt<T>>,
+): Promise<T> {
+  let fresh = false;
+  for (let n = 0; ; n++) {
+    const outcome = await attempt(await tokens.get(fresh));
+    if (outcome.kind === "ok") return outcome.value;
+    if (outcome.kind === "network") {
+      if (n === 0) continue;
+      throw new Error(`${operation} failed: ${outcome.error.message}`);
+    }
+    if (n === 0 && (outcome.status === 401 || outcome.status >= 500)) {
+      fresh = outcome.status === 401;
+      outcome.discard();
+      continue;
+    }
+    throw new ApiError(operation, outcome.status, await outcome.body());
+  }
+}
+
+/** `fetch` with the session's token, retried as {@link withRetry} says. */
+export function authorizedFetch(
   tokens: TokenSource,
   url: string,
   init: RequestInit,
   operation: string,
 ): Promise<Response> {
-  let fresh = false;
-  for (let attempt = 0; ; attempt++) {
-    const token = await tokens.get(fresh);
+  return withRetry(tokens, operation, async (token): Promise<Attempt<Response>> => {
     let response: Response;
     try {
       response = await currentFetch()(url, {
@@ -30,62 +57,51 @@ export async function authorizedFetch(
         headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` },
       });
     } catch (error) {
-      if (attempt === 0) continue;
-      throw new Error(`${operation} failed: ${(error as Error).message}`);
+      return { kind: "network", error: error as Error };
     }
-    if (response.ok) return response;
-    if (attempt === 0 && (response.status === 401 || response.status >= 500)) {
-      fresh = response.status === 401;
-      await response.body?.cancel().catch(() => {});
-      continue;
-    }
-    const body: unknown = await response.json().catch(() => null);
-    throw new ApiError(operation, response.status, body);
-  }
+    if (response.ok) return { kind: "ok", value: response };
+    return {
+      kind: "status",
+      status: response.status,
+      body: () => response.json().catch(() => null),
+      discard: () => void response.body?.cancel().catch(() => {}),
+    };
+  });
 }
 
 /**
- * `authorizedFetch` for an upload whose progress the caller wants to see:
- * `fetch` cannot report upload progress, `XMLHttpRequest` can. The same
- * retries: a 401 gets a fresh token and one more try, a 5xx or a network
- * error one more try. Resolves with the parsed JSON answer (null if none).
+ * An upload whose progress the caller wants to see: `fetch` cannot report
+ * upload progress, `XMLHttpRequest` can. Retried as {@link withRetry} says;
+ * resolves with the parsed JSON answer (null if none).
  */
-export async function authorizedUpload(
+export function authorizedUpload(
   tokens: TokenSource,
   url: string,
   body: FormData,
   operation: string,
   onProgress: (sent: number, total: number) => void,
 ): Promise<unknown> {
-  let fresh = false;
-  for (let attempt = 0; ; attempt++) {
-    const token = await tokens.get(fresh);
-    const result = await new Promise<{ status: number; body: unknown } | Error>((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", url);
-      xhr.setRequestHeader("Authorization", `Bearer ${token}`);
-      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
-      xhr.onload = () => {
-        let parsed: unknown = null;
-        try {
-          parsed = JSON.parse(xhr.responseText);
-        } catch {
-          // A body that is not JSON: the status says what happened.
-        }
-        resolve({ status: xhr.status, body: parsed });
-      };
-      xhr.onerror = () => resolve(new Error("network error"));
-      xhr.send(body);
-    });
-    if (result instanceof Error) {
-      if (attempt === 0) continue;
-      throw new Error(`${operation} failed: ${result.message}`);
-    }
-    if (result.status >= 200 && result.status < 300) return result.body;
-    if (attempt === 0 && (result.status === 401 || result.status >= 500)) {
-      fresh = result.status === 401;
-      continue;
-    }
-    throw new ApiError(operation, result.status, result.body);
-  }
+  return withRetry(
+    tokens,
+    operation,
+    (token) =>
+      new Promise<Attempt<unknown>>((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open("POST", url);
+        xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+        xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+        xhr.onload = () => {
+          let parsed: unknown = null;
+          try {
+            parsed = JSON.parse(xhr.responseText);
+          } catch {
+            // A body that is not JSON: the status says what happened.
+          }
+          if (xhr.status >= 200 && xhr.status < 300) resolve({ kind: "ok", value: parsed });
+          else resolve({ kind: "status", status: xhr.status, body: async () => parsed, discard: () => {} });
+        };
+        xhr.onerror = () => resolve({ kind: "network", error: new Error("network error") });
+        xhr.send(body);
+      }),
+  );
 }

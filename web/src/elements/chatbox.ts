@@ -14,7 +14,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { base, themes, tokens } from "../theme/styles.js";
 import type { Composer } from "./composer.js";
 import type { ChatContext } from "./context.js";
-import { Live } from "./live.js";
+import { conversationKey, Live } from "./live.js";
 import type { MessageActionDetail, MessageList } from "./message-list.js";
 import { SessionHost } from "./session-host.js";
 
@@ -114,13 +114,11 @@ export class Chatbox extends LitElement {
   protected override willUpdate(changed: PropertyValues): void {
     const ctx = this.ctx;
     const id = this.conversationId;
-    const key = ctx && id ? `${ctx.me}\u0000${id}` : null;
-    if (key !== this.#conversation.key) {
+    if ((ctx && id ? conversationKey(ctx, id) : null) !== this.#conversation.key) {
       this.#replyTo = null;
       this.#editing = null;
     }
-    const ref = ctx && id ? ctx.session.conversation(id) : null;
-    this.#conversation.follow(key, ref ? (cb) => ref.subscribe((s) => cb(s)) : null);
+    this.#conversation.followConversation(ctx, id, (ref, cb) => ref.subscribe(cb));
     if (changed.has("theme") && ctx) ctx.options.theme = this.theme as ChatContext["options"]["theme"];
   }
 

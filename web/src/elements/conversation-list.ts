@@ -112,15 +112,10 @@ export class ConversationItem extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
-    const ctx = this.ctx;
     const conv = this.conversation;
     // Only a conversation without a subject (or photo) needs its participants.
-    const needs = ctx && conv && (!conv.subject || !conv.photoUrl);
-    const ref = needs ? ctx.session.conversation(conv.id) : null;
-    this.#participants.follow(
-      ref ? `${ctx?.me}\u0000${conv?.id}` : null,
-      ref ? (cb) => ref.subscribeParticipants((s, all) => cb(s, all)) : null,
-    );
+    const needs = conv && (!conv.subject || !conv.photoUrl);
+    this.#participants.followConversation(this.ctx, needs ? conv.id : null, (ref, cb) => ref.subscribeParticipants(cb));
   }
 
   override focus(): void {

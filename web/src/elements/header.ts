@@ -88,12 +88,8 @@ export class ChatHeader extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("ctx") || changed.has("conversationId")) {
-      const ctx = this.ctx;
-      const id = this.conversationId;
-      const key = ctx && id ? `${ctx.me}\u0000${id}` : null;
-      const ref = ctx && id ? ctx.session.conversation(id) : null;
-      this.#conversation.follow(key, ref ? (cb) => ref.subscribe((s) => cb(s)) : null);
-      this.#participants.follow(key, ref ? (cb) => ref.subscribeParticipants((s, all) => cb(s, all)) : null);
+      this.#conversation.followConversation(this.ctx, this.conversationId, (ref, cb) => ref.subscribe(cb));
+      this.#participants.followConversation(this.ctx, this.conversationId, (ref, cb) => ref.subscribeParticipants(cb));
     }
     // The other user's online status, in a 1:1 only.
     const other = this.#oneOnOneOther();
@@ -225,13 +221,7 @@ export class TypingLine extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("ctx") || changed.has("conversationId")) {
-      const ctx = this.ctx;
-      const id = this.conversationId;
-      const ref = ctx && id ? ctx.session.conversation(id) : null;
-      this.#typing.follow(
-        ctx && id ? `${ctx.me}\u0000${id}` : null,
-        ref ? (cb) => ref.subscribeTyping((s) => cb(s)) : null,
-      );
+      this.#typing.followConversation(this.ctx, this.conversationId, (ref, cb) => ref.subscribeTyping(cb));
     }
   }
 

@@ -4,7 +4,10 @@
 // render only when the snapshot is a different object. The SDK reuses
 // unchanged snapshots, so that identity check is all the diffing needed.
 
+import type { ConversationRef } from "@chinwag/core";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
+
+import type { ChatContext } from "./context.js";
 
 interface Unsubscribable {
   unsubscribe(): void;
@@ -36,6 +39,20 @@ export class Live<T> implements ReactiveController {
     this.value = undefined;
     this.loadedAll = false;
     if (this.#connected) this.#begin();
+  }
+
+  /**
+   * The subscription to one conversation as the context's user sees it
+   * (none without a context or an id); `subscribe` picks what of it.
+   */
+  followConversation(
+    ctx: ChatContext | null,
+    id: string | null,
+    subscribe: (ref: ConversationRef, onSnapshot: (snapshot: T, loadedAll?: boolean) => void) => Unsubscribable,
+  ): void {
+    const key = ctx && id ? conversationKey(ctx, id) : null;
+    if (key === this.#key) return;
+    this.follow(key, ctx && id ? (cb) => subscribe(ctx.session.conversation(id), cb) : null);
   }
 
   get key(): string | null {
@@ -74,4 +91,9 @@ export class Live<T> implements ReactiveController {
     this.#sub?.unsubscribe();
     this.#sub = null;
   }
+}
+
+/** Which user's view of which conversation: the key a `Live` follows. */
+export function conversationKey(ctx: ChatContext, id: string): string {
+  return `${ctx.me}\u0000${id}`;
 }

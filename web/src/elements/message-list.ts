@@ -388,13 +388,10 @@ export class MessageList extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("ctx") || changed.has("conversationId")) {
-      const ctx = this.ctx;
-      const id = this.conversationId;
-      const key = ctx && id ? `${ctx.session.currentUser.id}\u0000${id}` : null;
-      const ref = ctx && id ? ctx.session.conversation(id) : null;
-      this.#messages.follow(key, ref ? (cb) => ref.subscribeMessages((s, all) => cb(s, all)) : null);
-      this.#conversation.follow(key, ref ? (cb) => ref.subscribe((s) => cb(s)) : null);
-      this.#participants.follow(key, ref ? (cb) => ref.subscribeParticipants((s, all) => cb(s, all)) : null);
+      const { ctx, conversationId: id } = this;
+      this.#messages.followConversation(ctx, id, (ref, cb) => ref.subscribeMessages(cb));
+      this.#conversation.followConversation(ctx, id, (ref, cb) => ref.subscribe(cb));
+      this.#participants.followConversation(ctx, id, (ref, cb) => ref.subscribeParticipants(cb));
       this.#active = null;
       this.#picker = null;
       this.#markedReadFor = null;

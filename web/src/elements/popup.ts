@@ -141,13 +141,7 @@ export class Popup extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
-    const ctx = this.host_.ctx;
-    const id = this.conversationId;
-    const ref = ctx && id ? ctx.session.conversation(id) : null;
-    this.#conversation.follow(
-      ctx && id ? `${ctx.me}\u0000${id}` : null,
-      ref ? (cb) => ref.subscribe((s) => cb(s)) : null,
-    );
+    this.#conversation.followConversation(this.host_.ctx, this.conversationId, (ref, cb) => ref.subscribe(cb));
   }
 
   protected override updated(changed: PropertyValues): void {
