@@ -146,7 +146,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
   }
   .avatar .dot {
     position: absolute;
-    right: 0;
+    inset-inline-end: 0;
     bottom: 0;
     width: 28%;
     height: 28%;
@@ -189,7 +189,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
     stroke-linecap: round;
     stroke-linejoin: round;
   }
-`;var M=class{constructor(e){this.value=void 0;this.loadedAll=!1;this.#t=null;this.#s=null;this.#n=null;this.#i=!1;this.#e=e,e.addController(this)}#e;#t;#s;#n;#i;follow(e,t){e!==this.#s&&(this.#o(),this.#s=e,this.#n=t,this.value=void 0,this.loadedAll=!1,this.#i&&this.#r())}followConversation(e,t,s){let i=e&&t?qs(e,t):null;i!==this.#s&&this.follow(i,e&&t?r=>s(e.session.conversation(t),r):null)}get key(){return this.#s}get subscription(){return this.#t}hostConnected(){this.#i=!0,this.#r()}hostDisconnected(){this.#i=!1,this.#o()}#r(){if(this.#t||this.#s===null||!this.#n)return;let e=this.#s;this.#t=this.#n((t,s)=>{if(e!==this.#s)return;let i=s??!1;t===this.value&&i===this.loadedAll||(this.value=t,this.loadedAll=i,this.#e.requestUpdate())})}#o(){this.#t?.unsubscribe(),this.#t=null}};function qs(n,e){return`${n.me}\0${e}`}function Fr(n){return typeof n=="object"&&n!==null&&"currentUser"in n&&"conversation"in n}var ee=class{#e;#t=null;#s=null;#n=!1;constructor(e){this.#e=e,e.addController(this)}get session(){return this.#t}set session(e){e!==this.#t&&(this.#t=e,this.#n=!1,this.#s=this.#i(e),this.#e.requestUpdate())}get ctx(){return this.#s}#i(e){if(e instanceof ae)return e;if(Fr(e)){let t=this.#e.getAttribute("theme");return new ae(e,{locale:this.#e.getAttribute("locale"),options:t==="dark"||t==="auto"?{theme:t}:{}})}return null}hostConnected(){if(this.#s)return;let e=this.#e,t=e.getAttribute("app-id"),s=e.getAttribute("user-id");if(!t||!s)return;let i=e.getAttribute("host")??void 0,r=qe({appId:t,userId:s,...i?{host:i}:{}}),o=e.getAttribute("token");o&&r.setToken(o),this.#t=r,this.#n=!0,this.#s=this.#i(r),this.#e.requestUpdate()}hostDisconnected(){this.#n&&!this.#e.isConnected&&queueMicrotask(()=>{this.#e.isConnected||!this.#n||(this.#s=null,this.#t=null,this.#n=!1)})}};var Ht=class extends k{constructor(){super();this.host_=new ee(this);this.#e=new M(this);this.#t=null;this.#s=null;this.conversationId=null,this.showBack=!1,this.showClose=!1,this.theme="light",this.addEventListener("cw-reply",t=>{this.#s=null,this.#t=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-edit",t=>{this.#t=null,this.#s=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-cancel",()=>{this.#t=null,this.#s=null,this.requestUpdate()}),this.addEventListener("cw-sent",()=>{this.#t=null,this.renderRoot.querySelector("cw-message-list")?.scrollToLatest(),this.requestUpdate()})}static{this.styles=[P,Ce,I,E`
+`;var M=class{constructor(e){this.value=void 0;this.loadedAll=!1;this.#t=null;this.#s=null;this.#n=null;this.#i=!1;this.#e=e,e.addController(this)}#e;#t;#s;#n;#i;follow(e,t){e!==this.#s&&(this.#o(),this.#s=e,this.#n=t,this.value=void 0,this.loadedAll=!1,this.#i&&this.#r())}followConversation(e,t,s){let i=e&&t?qs(e,t):null;i!==this.#s&&this.follow(i,e&&t?r=>s(e.session.conversation(t),r):null)}get key(){return this.#s}get subscription(){return this.#t}hostConnected(){this.#i=!0,this.#r()}hostDisconnected(){this.#i=!1,this.#o()}#r(){if(this.#t||this.#s===null||!this.#n)return;let e=this.#s;this.#t=this.#n((t,s)=>{if(e!==this.#s)return;let i=s??!1;t===this.value&&i===this.loadedAll||(this.value=t,this.loadedAll=i,this.#e.requestUpdate())})}#o(){this.#t?.unsubscribe(),this.#t=null}};function qs(n,e){return`${n.me}\0${e}`}function Fr(n){return typeof n=="object"&&n!==null&&"currentUser"in n&&"conversation"in n}var ee=class{#e;#t=null;#s=null;#n=!1;constructor(e){this.#e=e,e.addController(this)}get session(){return this.#t}set session(e){e!==this.#t&&(this.#t=e,this.#n=!1,this.#s=this.#i(e),this.#e.requestUpdate())}get ctx(){return this.#s}#i(e){if(e instanceof ae)return e;if(Fr(e)){let t=this.#e.getAttribute("theme");return new ae(e,{locale:this.#e.getAttribute("locale"),options:t==="dark"||t==="auto"?{theme:t}:{}})}return null}hostConnected(){if(this.#s)return;let e=this.#e,t=e.getAttribute("app-id"),s=e.getAttribute("user-id");if(!t||!s)return;let i=e.getAttribute("host")??void 0,r=qe({appId:t,userId:s,...i?{host:i}:{}}),o=e.getAttribute("token");o&&r.setToken(o),this.#t=r,this.#n=!0,this.#s=this.#i(r),this.#e.requestUpdate()}hostUpdated(){let e=this.#s?.options.dir;e&&e!=="auto"&&this.#e.getAttribute("dir")!==e&&this.#e.setAttribute("dir",e)}hostDisconnected(){this.#n&&!this.#e.isConnected&&queueMicrotask(()=>{this.#e.isConnected||!this.#n||(this.#s=null,this.#t=null,this.#n=!1)})}};var Ht=class extends k{constructor(){super();this.host_=new ee(this);this.#e=new M(this);this.#t=null;this.#s=null;this.conversationId=null,this.showBack=!1,this.showClose=!1,this.theme="light",this.addEventListener("cw-reply",t=>{this.#s=null,this.#t=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-edit",t=>{this.#t=null,this.#s=t.detail.message,this.requestUpdate()}),this.addEventListener("cw-cancel",()=>{this.#t=null,this.#s=null,this.requestUpdate()}),this.addEventListener("cw-sent",()=>{this.#t=null,this.renderRoot.querySelector("cw-message-list")?.scrollToLatest(),this.requestUpdate()})}static{this.styles=[P,Ce,I,E`
       :host {
         display: flex;
         flex-direction: column;
@@ -207,7 +207,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
         padding: 24px;
         text-align: center;
       }
-    `]}static{this.properties={conversationId:{attribute:"conversation-id",reflect:!0},showBack:{attribute:!1},showClose:{attribute:!1},theme:{reflect:!0}}}#e;#t;#s;set session(t){this.host_.session=t}get session(){return this.host_.session}get ctx(){return this.host_.ctx}set ctx(t){this.host_.session=t}get composer(){return this.renderRoot.querySelector("cw-composer")}willUpdate(t){let s=this.ctx,i=this.conversationId;(s&&i?qs(s,i):null)!==this.#e.key&&(this.#t=null,this.#s=null),this.#e.followConversation(s,i,(r,o)=>r.subscribe(o)),t.has("theme")&&s&&(s.options.theme=this.theme)}updated(t){let s=this.ctx?.options.dir;s&&s!=="auto"&&this.getAttribute("dir")!==s&&this.setAttribute("dir",s),t.has("conversationId")&&this.conversationId&&this.ctx?.options.messageField.autofocus==="smart"&&matchMedia("(pointer: fine)").matches&&this.composer?.updateComplete.then(()=>this.composer?.focus())}render(){let t=this.ctx;if(!t)return h;let s=t.locale.strings,i=this.conversationId;if(!i)return d`<div class="empty">${s.selectConversation}</div>`;let r=this.#e.value,o=r?.access==="Read",a=t.options.messageField;return d`
+    `]}static{this.properties={conversationId:{attribute:"conversation-id",reflect:!0},showBack:{attribute:!1},showClose:{attribute:!1},theme:{reflect:!0}}}#e;#t;#s;set session(t){this.host_.session=t}get session(){return this.host_.session}get ctx(){return this.host_.ctx}set ctx(t){this.host_.session=t}get composer(){return this.renderRoot.querySelector("cw-composer")}willUpdate(t){let s=this.ctx,i=this.conversationId;(s&&i?qs(s,i):null)!==this.#e.key&&(this.#t=null,this.#s=null),this.#e.followConversation(s,i,(r,o)=>r.subscribe(o)),t.has("theme")&&s&&(s.options.theme=this.theme)}updated(t){t.has("conversationId")&&this.conversationId&&this.ctx?.options.messageField.autofocus==="smart"&&matchMedia("(pointer: fine)").matches&&this.composer?.updateComplete.then(()=>this.composer?.focus())}render(){let t=this.ctx;if(!t)return h;let s=t.locale.strings,i=this.conversationId;if(!i)return d`<div class="empty">${s.selectConversation}</div>`;let r=this.#e.value,o=r?.access==="Read",a=t.options.messageField;return d`
       ${t.options.showChatHeader?d`<cw-chat-header
             .ctx=${t}
             .conversationId=${i}
@@ -404,7 +404,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
         display: inline-block;
         width: 5px;
         height: 5px;
-        margin-right: 2px;
+        margin-inline-end: 2px;
         border-radius: 50%;
         background: currentColor;
         animation: blink 1.2s infinite ease-in-out;
@@ -570,7 +570,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       .list {
         width: min(340px, 40%);
         flex: none;
-        border-right: 1px solid var(--_border);
+        border-inline-end: 1px solid var(--_border);
         min-height: 0;
       }
       .chat {
@@ -582,7 +582,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       }
       :host([narrow]) .list {
         width: 100%;
-        border-right: 0;
+        border-inline-end: 0;
       }
       :host([narrow]) .chat {
         width: 100%;
@@ -622,8 +622,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       }
       .toolbar {
         position: absolute;
-        left: 12px;
-        right: 12px;
+        inset-inline: 12px;
         height: 0;
         z-index: 1;
       }
@@ -690,7 +689,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       }
       .text ul {
         margin: 2px 0;
-        padding-left: 20px;
+        padding-inline-start: 20px;
         white-space: normal;
       }
       code {
@@ -763,7 +762,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
         display: block;
         text-align: start;
         width: 100%;
-        border-left: 3px solid currentColor;
+        border-inline-start: 3px solid currentColor;
         padding: 2px 8px;
         margin: 2px 0 4px;
         font-size: 13px;
@@ -819,7 +818,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       .actions {
         position: absolute;
         top: -14px;
-        right: 44px;
+        inset-inline-end: 44px;
         z-index: 1;
         display: flex;
         gap: 2px;
@@ -839,8 +838,8 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
         background: var(--_hover);
       }
       .toolbar.mine .actions {
-        right: auto;
-        left: 8px;
+        inset-inline-end: auto;
+        inset-inline-start: 8px;
       }
       .actions .danger {
         color: var(--_danger);
@@ -961,7 +960,7 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
   </svg>`}var ss=class extends k{constructor(){super();this.host_=new ee(this);this.#e=new M(this);this.conversationId=null,this.open=!1,this.launcher="always",this.theme="light",this.addEventListener("cw-close",t=>{t.stopPropagation(),this.#t(!1,!0)}),this.addEventListener("keydown",t=>{t.key==="Escape"&&this.open&&(this.#t(!1,!0),this.renderRoot.querySelector(".launcher")?.focus())})}static{this.styles=[P,Ce,I,E`
       :host {
         position: fixed;
-        right: 20px;
+        inset-inline-end: 20px;
         bottom: 20px;
         z-index: var(--cw-z-index, 2147483000);
         display: flex;
@@ -1006,11 +1005,11 @@ ${this.#e.me}`;_t.get(e)===this&&_t.delete(e)}#u(e){if(this.#c||this.#d)return;t
       .launcher .badge {
         position: absolute;
         top: -4px;
-        right: -4px;
+        inset-inline-end: -4px;
       }
       @media (max-width: 480px) {
         :host {
-          right: 10px;
+          inset-inline-end: 10px;
           bottom: 10px;
         }
         .panel {

@@ -53,6 +53,31 @@ const page = (origin, appId, me, cid) => `<!doctype html><html lang="en"><head><
 })();
 </script></body></html>`;
 
+/** Starts a Chromium trace of page `p`; `stop()` gives the 30 costliest (thread | event, total ms). */
+async function startTrace(p) {
+  const cdp = await p.context.newCDPSession(p.page);
+  const events = [];
+  cdp.on("Tracing.dataCollected", (d) => events.push(...d.value));
+  const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+  await cdp.send("Tracing.start", { categories: "devtools.timeline,cc,viz,gpu", transferMode: "ReportEvents" });
+  return {
+    async stop() {
+      await cdp.send("Tracing.end");
+      await done;
+      const threads = new Map();
+      for (const e of events)
+        if (e.ph === "M" && e.name === "thread_name") threads.set(`${e.pid}:${e.tid}`, e.args.name);
+      const total = new Map();
+      for (const e of events) {
+        if (e.ph !== "X" || !e.dur) continue;
+        const key = `${threads.get(`${e.pid}:${e.tid}`) ?? e.tid} | ${e.name}`;
+        total.set(key, (total.get(key) ?? 0) + e.dur / 1000);
+      }
+      return [...total].sort((a, b) => b[1] - a[1]).slice(0, 30);
+    },
+  };
+}
+
 const server = await Server.start();
 const browser = await launch();
 const results = {};
@@ -119,6 +144,9 @@ try {
   }, HISTORY);
   results.loadHistory = { messages: loaded, seconds: (Date.now() - t0) / 1000 };
   console.log(`loaded ${loaded} messages by scrolling back in ${results.loadHistory.seconds.toFixed(1)} s`);
+  // PERF_TRACE=1: a Chromium trace of the scroll, summed by thread and event
+  // (where each frame's time goes), printed and kept in results.json.
+  const trace = process.env.PERF_TRACE ? await startTrace(p) : null;
   const frames = await p.page.evaluate(async () => {
     const list = document.querySelector("chinwag-chatbox").shadowRoot.querySelector("cw-message-list").shadowRoot;
     const scroller = list.querySelector(".scroller");
@@ -137,6 +165,10 @@ try {
       requestAnimationFrame(step);
     });
   });
+  if (trace) {
+    results.trace = await trace.stop();
+    for (const [k, ms] of results.trace) console.log(`trace ${ms.toFixed(0).padStart(8)} ms  ${k}`);
+  }
   results.scroll = {
     frames: frames.length,
     p50Ms: percentile(frames, 50),

@@ -123,9 +123,6 @@ export class Chatbox extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    // The text direction the app asked for (`dir` option); "auto" leaves the page's.
-    const dir = this.ctx?.options.dir;
-    if (dir && dir !== "auto" && this.getAttribute("dir") !== dir) this.setAttribute("dir", dir);
     if (changed.has("conversationId") && this.conversationId && this.ctx?.options.messageField.autofocus === "smart") {
       // A phone's keyboard would cover the chat: focus only where there is a fine pointer.
       if (matchMedia("(pointer: fine)").matches) this.composer?.updateComplete.then(() => this.composer?.focus());

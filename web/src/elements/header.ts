@@ -174,7 +174,7 @@ export class TypingLine extends LitElement {
         display: inline-block;
         width: 5px;
         height: 5px;
-        margin-right: 2px;
+        margin-inline-end: 2px;
         border-radius: 50%;
         background: currentColor;
         animation: blink 1.2s infinite ease-in-out;

@@ -38,7 +38,7 @@ export class Inbox extends LitElement {
       .list {
         width: min(340px, 40%);
         flex: none;
-        border-right: 1px solid var(--_border);
+        border-inline-end: 1px solid var(--_border);
         min-height: 0;
       }
       .chat {
@@ -50,7 +50,7 @@ export class Inbox extends LitElement {
       }
       :host([narrow]) .list {
         width: 100%;
-        border-right: 0;
+        border-inline-end: 0;
       }
       :host([narrow]) .chat {
         width: 100%;

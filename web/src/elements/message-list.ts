@@ -10,8 +10,16 @@
 // (its snapshot, its neighbour's sender and day, read state, hover), and the
 // SDK reuses unchanged snapshots, so an event re-renders only the rows it
 // changed, however long the history. The hover toolbar is positioned over
-// its row, so showing it moves nothing else. (Rows are not virtualised:
-// web/perf/results.md has the figures at 10,000 messages.)
+// its row, so showing it moves nothing else.
+//
+// Rows are not virtualised yet (web/perf/results.md has the figures at 10,000
+// messages). A trace of a script-driven scroll (`PERF_TRACE=1 npm run perf`)
+// puts the cost in each frame's Paint, Commit and Layerize, which grow with
+// the rows in the DOM; no script or style work shows. Two cheaper cures were
+// measured and refused: `content-visibility: auto` on rows doubled the median
+// frame at 2,000 messages (33 ms against 17: rows entering the view are laid
+// out as they scroll in), and `will-change: scroll-position` on the scroller
+// changed nothing. Windowing the rows is the remedy left.
 
 import type {
   ConversationSnapshot,
@@ -79,8 +87,7 @@ export class MessageList extends LitElement {
       }
       .toolbar {
         position: absolute;
-        left: 12px;
-        right: 12px;
+        inset-inline: 12px;
         height: 0;
         z-index: 1;
       }
@@ -147,7 +154,7 @@ export class MessageList extends LitElement {
       }
       .text ul {
         margin: 2px 0;
-        padding-left: 20px;
+        padding-inline-start: 20px;
         white-space: normal;
       }
       code {
@@ -220,7 +227,7 @@ export class MessageList extends LitElement {
         display: block;
         text-align: start;
         width: 100%;
-        border-left: 3px solid currentColor;
+        border-inline-start: 3px solid currentColor;
         padding: 2px 8px;
         margin: 2px 0 4px;
         font-size: 13px;
@@ -276,7 +283,7 @@ export class MessageList extends LitElement {
       .actions {
         position: absolute;
         top: -14px;
-        right: 44px;
+        inset-inline-end: 44px;
         z-index: 1;
         display: flex;
         gap: 2px;
@@ -296,8 +303,8 @@ export class MessageList extends LitElement {
         background: var(--_hover);
       }
       .toolbar.mine .actions {
-        right: auto;
-        left: 8px;
+        inset-inline-end: auto;
+        inset-inline-start: 8px;
       }
       .actions .danger {
         color: var(--_danger);

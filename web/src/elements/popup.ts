@@ -20,7 +20,7 @@ export class Popup extends LitElement {
     css`
       :host {
         position: fixed;
-        right: 20px;
+        inset-inline-end: 20px;
         bottom: 20px;
         z-index: var(--cw-z-index, 2147483000);
         display: flex;
@@ -65,11 +65,11 @@ export class Popup extends LitElement {
       .launcher .badge {
         position: absolute;
         top: -4px;
-        right: -4px;
+        inset-inline-end: -4px;
       }
       @media (max-width: 480px) {
         :host {
-          right: 10px;
+          inset-inline-end: 10px;
           bottom: 10px;
         }
         .panel {

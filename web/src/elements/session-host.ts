@@ -67,6 +67,14 @@ export class SessionHost implements ReactiveController {
     this.#host.requestUpdate();
   }
 
+  hostUpdated(): void {
+    // The text direction the app asked for (the `dir` option) goes on the
+    // public element, so its whole shadow tree (logical CSS properties
+    // throughout) follows it; "auto" leaves the page's direction.
+    const dir = this.#ctx?.options.dir;
+    if (dir && dir !== "auto" && this.#host.getAttribute("dir") !== dir) this.#host.setAttribute("dir", dir);
+  }
+
   hostDisconnected(): void {
     // A session built from attributes belongs to the element; an app's own
     // session is the app's to end.

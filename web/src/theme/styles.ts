@@ -147,7 +147,7 @@ export const base = css`
   }
   .avatar .dot {
     position: absolute;
-    right: 0;
+    inset-inline-end: 0;
     bottom: 0;
     width: 28%;
     height: 28%;

@@ -180,6 +180,44 @@ Talk.ready.then(function () {
   pages = null;
 });
 
+test("a right-to-left inbox ({dir: 'rtl'}) mirrors the layout: the list on the right, one's own messages on the left", async () => {
+  const me = uid("rana");
+  const other = uid("sami");
+  const cid = uid("rtl");
+  await server.createUser(me, { name: "Rana" });
+  await server.createUser(other, { name: "Sami" });
+  await server.createConversation(cid, [me, other]);
+  await server.send(cid, other, "مرحبا");
+  await server.send(cid, me, "أهلا");
+  pages = await pageServer({
+    "/": page(`Talk.ready.then(function () {
+  const session = new Talk.Session({ appId: ${JSON.stringify(server.appId)}, me: new Talk.User(${JSON.stringify(me)}) });
+  const inbox = session.createInbox({ dir: "rtl", selected: ${JSON.stringify(cid)} });
+  inbox.mount(document.getElementById("ui"));
+});`),
+  });
+  const p = await openPage(browser, { viewport: { width: 1000, height: 700 } });
+  await p.page.goto(pages.origin);
+  await messageText(p.page, "مرحبا").waitFor();
+  await messageText(p.page, "أهلا").waitFor();
+  assert.equal(await p.page.locator("chinwag-inbox").getAttribute("dir"), "rtl");
+  const box = async (selector) => {
+    const b = await p.page.locator(selector).first().boundingBox();
+    assert.ok(b, `${selector} is laid out`);
+    return b;
+  };
+  const list = await box("cw-conversation-list");
+  const log = await box("cw-message-list");
+  assert.ok(list.x > log.x, `the conversation list (x ${list.x}) is right of the chat (x ${log.x})`);
+  const mine = await box("cw-message-list .row.mine .bubble");
+  const theirs = await box("cw-message-list .row:not(.mine):not(.welcome)[data-id] .bubble");
+  assert.ok(mine.x < theirs.x, `one's own bubble (x ${mine.x}) is left of the other's (x ${theirs.x})`);
+  assert.deepEqual(p.errors, []);
+  await p.context.close();
+  await pages.close();
+  pages = null;
+});
+
 test("the module build: `import Talk from …/talk.mjs` with `host`, as a bundler would load it", async () => {
   const me = uid("mo");
   const other = uid("nia");
