@@ -12,14 +12,14 @@
 // changed, however long the history. The hover toolbar is positioned over
 // its row, so showing it moves nothing else.
 //
-// Rows are not virtualised yet (web/perf/results.md has the figures at 10,000
-// messages). A trace of a script-driven scroll (`PERF_TRACE=1 npm run perf`)
-// puts the cost in each frame's Paint, Commit and Layerize, which grow with
-// the rows in the DOM; no script or style work shows. Two cheaper cures were
-// measured and refused: `content-visibility: auto` on rows doubled the median
-// frame at 2,000 messages (33 ms against 17: rows entering the view are laid
-// out as they scroll in), and `will-change: scroll-position` on the scroller
-// changed nothing. Windowing the rows is the remedy left.
+// Only a window of the rows around the view is in the DOM (row-window.ts):
+// a trace of a script-driven scroll (`PERF_TRACE=1 npm run perf`) put each
+// frame's cost in Chromium's Paint, Commit and Layerize, which grow with the
+// rows in the DOM. Two cheaper cures were measured and refused:
+// `content-visibility: auto` on rows doubled the median frame at 2,000
+// messages (33 ms against 17: rows entering the view are laid out as they
+// scroll in), and `will-change: scroll-position` on the scroller changed
+// nothing.
 
 import type {
   ConversationSnapshot,
@@ -32,12 +32,14 @@ import type {
 import { css, html, LitElement, nothing, type PropertyValues, render, type TemplateResult } from "lit";
 import { guard } from "lit/directives/guard.js";
 import { repeat } from "lit/directives/repeat.js";
+import { styleMap } from "lit/directives/style-map.js";
 
 import { avatar, renderContent } from "../content/render.js";
 import { startOfDay } from "../i18n/index.js";
 import { base, tokens } from "../theme/styles.js";
 import type { ChatContext } from "./context.js";
 import { Live } from "./live.js";
+import { type Range, RowWindow } from "./row-window.js";
 
 /** Messages fetched per scroll-back. */
 const PAGE = 30;
@@ -323,9 +325,13 @@ export class MessageList extends LitElement {
       .sentinel {
         height: 1px;
       }
+      .unit {
+        display: flow-root;
+      }
       /* What sits above the oldest row must never be the scroll anchor: rows
          loaded above it would then push the rows on screen down. */
       .sentinel,
+      .spacer,
       .status,
       .welcome,
       .welcome-system,
@@ -366,6 +372,10 @@ export class MessageList extends LitElement {
   #visibility: IntersectionObserver | null = null;
   #visible = false;
   #markedReadFor: string | null = null;
+  readonly #window = new RowWindow();
+  /** What the last render drew: every loaded id (oldest first) and the window of them in the DOM. */
+  #drawn: { ids: string[]; range: Range } | null = null;
+  #windowQueued = false;
 
   constructor() {
     super();
@@ -402,6 +412,7 @@ export class MessageList extends LitElement {
       this.#active = null;
       this.#picker = null;
       this.#markedReadFor = null;
+      this.#window.reset();
     }
   }
 
@@ -420,12 +431,35 @@ export class MessageList extends LitElement {
     }
     this.#renderToolbar();
     this.#maybeMarkRead();
+    this.#rewindow();
   }
 
   /** Scrolls to the newest message (after sending one, for instance). */
   scrollToLatest(): void {
+    if (this.#drawn && this.#drawn.range.hi < this.#drawn.ids.length) {
+      this.#window.toLatest(this.#drawn.ids);
+      this.requestUpdate();
+    }
     const scroller = this.renderRoot.querySelector<HTMLElement>(".scroller");
     if (scroller) scroller.scrollTop = 0;
+  }
+
+  /**
+   * Measures the rows in the DOM, then moves the window of rendered rows if
+   * the view has come near one of its edges (see row-window.ts).
+   */
+  #rewindow(): void {
+    const drawn = this.#drawn;
+    const scroller = this.renderRoot.querySelector<HTMLElement>(".scroller");
+    const spacer = this.renderRoot.querySelector<HTMLElement>(".spacer");
+    if (!drawn || !scroller || !spacer) return;
+    for (const unit of this.renderRoot.querySelectorAll<HTMLElement>(".unit")) {
+      if (unit.dataset.unit) this.#window.measure(unit.dataset.unit, unit.offsetHeight);
+    }
+    // The top spacer stands for rows 0..lo, so its top is where row 0 would start.
+    const origin = spacer.getBoundingClientRect().top;
+    const view = scroller.getBoundingClientRect();
+    if (this.#window.scrolledTo(drawn.ids, drawn.range, view.top - origin, view.bottom - origin)) this.requestUpdate();
   }
 
   #onSentinel(entries: IntersectionObserverEntry[]): void {
@@ -466,6 +500,12 @@ export class MessageList extends LitElement {
 
   #onScroll = (): void => {
     this.#maybeMarkRead();
+    if (this.#windowQueued) return;
+    this.#windowQueued = true;
+    requestAnimationFrame(() => {
+      this.#windowQueued = false;
+      this.#rewindow();
+    });
   };
 
   #isGroup(): boolean {
@@ -548,7 +588,13 @@ export class MessageList extends LitElement {
     this.dispatchEvent(new CustomEvent("cw-error", { detail: { error }, bubbles: true, composed: true }));
   }
 
-  #jumpTo(id: string): void {
+  async #jumpTo(id: string): Promise<void> {
+    const index = this.#drawn?.ids.indexOf(id) ?? -1;
+    if (this.#drawn && index >= 0 && (index < this.#drawn.range.lo || index >= this.#drawn.range.hi)) {
+      this.#window.reveal(this.#drawn.ids, index);
+      this.requestUpdate();
+      await this.updateComplete;
+    }
     const row = this.renderRoot.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
     if (!row) return;
     row.scrollIntoView({ block: "center" });
@@ -578,6 +624,19 @@ export class MessageList extends LitElement {
     }
     if (!["ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) return;
     if (target.tagName === "VIDEO" || target.tagName === "AUDIO") return;
+    const drawn = this.#drawn;
+    if (drawn && (e.key === "Home" ? drawn.range.lo > 0 : e.key === "End" && drawn.range.hi < drawn.ids.length)) {
+      // The oldest or newest loaded row is outside the window: bring it in first.
+      e.preventDefault();
+      if (e.key === "Home") this.#window.reveal(drawn.ids, 0);
+      else this.#window.toLatest(drawn.ids);
+      this.requestUpdate();
+      this.updateComplete.then(() => {
+        const rows = this.renderRoot.querySelectorAll<HTMLElement>(".row[data-id]");
+        (e.key === "Home" ? rows[0] : rows[rows.length - 1])?.focus();
+      });
+      return;
+    }
     const rows = [...this.renderRoot.querySelectorAll<HTMLElement>(".row[data-id]")];
     if (rows.length === 0) return;
     e.preventDefault();
@@ -645,7 +704,7 @@ export class MessageList extends LitElement {
 
   #quote(r: ReferencedMessageSnapshot): TemplateResult {
     const text = r.plaintext.length > 140 ? `${r.plaintext.slice(0, 140)}…` : r.plaintext;
-    return html`<button class="quote" @click=${() => this.#jumpTo(r.id)}>${r.sender.name}: ${text}</button>`;
+    return html`<button class="quote" @click=${() => void this.#jumpTo(r.id)}>${r.sender.name}: ${text}</button>`;
   }
 
   #reactions(m: MessageSnapshot): TemplateResult {
@@ -749,8 +808,12 @@ export class MessageList extends LitElement {
     const readUntil = conv?.everyoneReadUntil ?? 0;
     const highlight = this.#highlight;
     // The SDK's window is newest first; the log reads oldest first.
-    const n = list.length;
     const chronological = list.slice().reverse();
+    const ids = chronological.map((m) => m.id);
+    const range = this.#window.range(ids);
+    this.#drawn = { ids, range };
+    const above = this.#window.span(ids, 0, range.lo);
+    const below = this.#window.span(ids, range.hi, ids.length);
     return html`<div
       class="scroller"
       @scroll=${this.#onScroll}
@@ -773,19 +836,21 @@ export class MessageList extends LitElement {
             : nothing
         }
         ${loadedAll || messages === undefined ? nothing : html`<div class="sentinel"></div>`}
+        <div class="spacer" style=${styleMap({ height: `${above}px` })}></div>
         ${repeat(
-          chronological,
+          chronological.slice(range.lo, range.hi),
           (m) => m.id,
-          (m, j) => {
-            const older = list[n - j];
+          (m, k) => {
+            const older = chronological[range.lo + k - 1];
             const showDay = older ? dayOf(older) !== dayOf(m) : loadedAll;
             const read = m.createdAt <= readUntil;
-            return guard(
+            return html`<div class="unit" data-unit=${m.id}>${guard(
               [m, older?.sender?.id, older?.createdAt, older?.type, showDay, group, read, highlight === m.id],
               () => this.#row(m, older, showDay, group, read),
-            );
+            )}</div>`;
           },
         )}
+        <div class="spacer" style=${styleMap({ height: `${below}px` })}></div>
         <div class="toolbar" hidden></div>
       </div>
     </div>`;
