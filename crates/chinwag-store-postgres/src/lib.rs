@@ -53,9 +53,14 @@ impl Default for Options {
 
 /// The PostgreSQL store. Cheap to share behind an `Arc`.
 pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+/// What the store's methods share, also with the tasks writes run on.
+pub(crate) struct Inner {
     pool: Pool,
     turns: turns::Turns,
-    bus: Arc<OnceLock<Arc<dyn EventBus>>>,
+    bus: OnceLock<Arc<dyn EventBus>>,
     connect_timeout: Duration,
 }
 
@@ -97,15 +102,16 @@ impl PgStore {
     /// [`PgStore::open`], with options.
     pub async fn open_with(url: &str, options: Options) -> CoreResult<Self> {
         let pool = pool(url, options)?;
-        let store = PgStore {
+        let inner = Inner {
             pool,
             turns: turns::Turns::default(),
-            bus: Arc::default(),
+            bus: OnceLock::new(),
             connect_timeout: options.connect_timeout,
         };
-        let mut client = store.client().await?;
+        let mut client = inner.client().await?;
         schema::migrate(&mut client).await?;
-        Ok(store)
+        drop(client);
+        Ok(PgStore { inner: Arc::new(inner) })
     }
 
     /// Applies pending migrations to the database at `url` and reports the
@@ -116,6 +122,22 @@ impl PgStore {
         schema::migrate(&mut client).await
     }
 
+    /// Runs a write that publishes events on a task of its own, and waits
+    /// for it: a caller that goes away (a dropped request) cancels only
+    /// its wait, never a commit on its way or the publishing after it.
+    pub(crate) async fn detached<T, F, Fut>(&self, write: F) -> CoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Inner>) -> Fut,
+        Fut: std::future::Future<Output = CoreResult<T>> + Send + 'static,
+    {
+        tokio::spawn(write(self.inner.clone()))
+            .await
+            .map_err(|e| CoreError::internal(format!("a write task failed: {e}")))?
+    }
+}
+
+impl Inner {
     pub(crate) async fn client(&self) -> CoreResult<deadpool_postgres::Client> {
         self.pool.get().await.map_err(|e| CoreError::internal(format!("postgres: no connection: {e}")))
     }

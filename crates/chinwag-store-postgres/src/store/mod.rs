@@ -21,7 +21,7 @@ use chinwag_core::{CoreError, CoreResult, read_state};
 use crate::codec::*;
 use crate::run::{Mode, transaction};
 use crate::turns::{Turn, conversation_key, user_key};
-use crate::{Fail, PgStore, Res, Tx};
+use crate::{Fail, Inner, PgStore, Res, Tx};
 
 mod apps;
 mod conversations;
@@ -90,12 +90,16 @@ impl Changes {
     }
 }
 
+fn owned(s: &str) -> String {
+    s.to_owned()
+}
+
 /// Every participant of the conversation, with read state.
 async fn audience(tx: &Tx<'_>, pk: i64) -> Res<Arc<[ParticipantState]>> {
     Ok(load_participant_states(tx, pk).await?.into())
 }
 
-impl PgStore {
+impl Inner {
     /// Hands a committed write's events to the bus, if one is connected
     /// (the answer then carries none), and only then gives up its turn:
     /// this node publishes a conversation's events in commit order.
@@ -114,7 +118,7 @@ impl PgStore {
         Ok(out)
     }
 
-    async fn conversation_turn(&self, app: &str, cid: &str) -> Turn {
+    pub(crate) async fn conversation_turn(&self, app: &str, cid: &str) -> Turn {
         self.turns.take(vec![conversation_key(app, cid)]).await
     }
 }
@@ -122,33 +126,33 @@ impl PgStore {
 #[async_trait]
 impl Store for PgStore {
     async fn health(&self) -> CoreResult<()> {
-        self.check_health().await
+        self.inner.check_health().await
     }
 
     fn connect_events(&self, bus: Arc<dyn EventBus>) {
-        if self.bus.set(bus).is_err() {
+        if self.inner.bus.set(bus).is_err() {
             tracing::warn!("this store already publishes to an event bus; the new one is ignored");
         }
     }
 
     async fn create_app(&self, app: App) -> CoreResult<App> {
-        transaction!(self, Mode::Write, |tx| apps::create_app(&tx, &app))
+        transaction!(self.inner, Mode::Write, |tx| apps::create_app(&tx, &app))
     }
 
     async fn get_app(&self, app_id: &str) -> CoreResult<Option<App>> {
-        transaction!(self, Mode::Read, |tx| apps::load_app(&tx, app_id))
+        transaction!(self.inner, Mode::Read, |tx| apps::load_app(&tx, app_id))
     }
 
     async fn list_apps(&self) -> CoreResult<Vec<App>> {
-        transaction!(self, Mode::Read, |tx| apps::list_apps(&tx))
+        transaction!(self.inner, Mode::Read, |tx| apps::list_apps(&tx))
     }
 
     async fn update_app_settings(&self, app_id: &str, settings: AppSettings) -> CoreResult<App> {
-        transaction!(self, Mode::Write, |tx| apps::update_app_settings(&tx, app_id, &settings))
+        transaction!(self.inner, Mode::Write, |tx| apps::update_app_settings(&tx, app_id, &settings))
     }
 
     async fn server_secret(&self, name: &str, make: Vec<u8>) -> CoreResult<Vec<u8>> {
-        transaction!(self, Mode::Write, |tx| apps::server_secret(&tx, name, &make))
+        transaction!(self.inner, Mode::Write, |tx| apps::server_secret(&tx, name, &make))
     }
 
     async fn upsert_users(
@@ -158,21 +162,26 @@ impl Store for PgStore {
         now: i64,
     ) -> CoreResult<Committed<Vec<User>>> {
         // Users have events too: their turns keep them in commit order.
-        let turn = self.turns.take(patches.iter().map(|(id, _)| user_key(app_id, id)).collect()).await;
-        let result = transaction!(self, Mode::Write, |tx| users::upsert_users(&tx, app_id, &patches, now));
-        self.deliver(result, turn)
+        let app_id = owned(app_id);
+        self.detached(move |store| async move {
+            let app_id = app_id.as_str();
+            let turn = store.turns.take(patches.iter().map(|(id, _)| user_key(app_id, id)).collect()).await;
+            let result = transaction!(store, Mode::Write, |tx| users::upsert_users(&tx, app_id, &patches, now));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn get_users(&self, app_id: &str, user_ids: &[String]) -> CoreResult<Vec<User>> {
-        transaction!(self, Mode::Read, |tx| users::get_users(&tx, app_id, user_ids))
+        transaction!(self.inner, Mode::Read, |tx| users::get_users(&tx, app_id, user_ids))
     }
 
     async fn get_user(&self, app_id: &str, user_id: &str) -> CoreResult<Option<User>> {
-        transaction!(self, Mode::Read, |tx| load_user(&tx, app_id, user_id))
+        transaction!(self.inner, Mode::Read, |tx| load_user(&tx, app_id, user_id))
     }
 
     async fn list_users(&self, app_id: &str, page: &Page) -> CoreResult<Vec<User>> {
-        transaction!(self, Mode::Read, |tx| users::list_users(&tx, app_id, page))
+        transaction!(self.inner, Mode::Read, |tx| users::list_users(&tx, app_id, page))
     }
 
     async fn upsert_conversation(
@@ -183,15 +192,20 @@ impl Store for PgStore {
         add_participants: Vec<String>,
         now: i64,
     ) -> CoreResult<Committed<ConversationView>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            conversations::upsert_conversation(&tx, app_id, conversation_id, &patch, &add_participants, now)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                conversations::upsert_conversation(&tx, app_id, conversation_id, &patch, &add_participants, now)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn get_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Option<ConversationView>> {
-        transaction!(self, Mode::Read, |tx| async {
+        transaction!(self.inner, Mode::Read, |tx| async {
             match load_conversation(&tx, app_id, conversation_id).await? {
                 Some((pk, c)) => Ok::<_, Fail>(Some(conversation_view(&tx, pk, c).await?)),
                 None => Ok(None),
@@ -200,10 +214,15 @@ impl Store for PgStore {
     }
 
     async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<Removal>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result =
-            transaction!(self, Mode::Write, |tx| conversations::delete_conversation(&tx, app_id, conversation_id));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result =
+                transaction!(store, Mode::Write, |tx| conversations::delete_conversation(&tx, app_id, conversation_id));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn list_conversations(
@@ -212,7 +231,7 @@ impl Store for PgStore {
         query: &ConversationQuery,
         page: &Page,
     ) -> CoreResult<Vec<ConversationView>> {
-        transaction!(self, Mode::Read, |tx| conversations::list_conversations(&tx, app_id, query, page))
+        transaction!(self.inner, Mode::Read, |tx| conversations::list_conversations(&tx, app_id, query, page))
     }
 
     async fn list_user_conversations(
@@ -222,7 +241,9 @@ impl Store for PgStore {
         query: &UserConversationQuery,
         page: &Page,
     ) -> CoreResult<Vec<UserConversation>> {
-        transaction!(self, Mode::Read, |tx| conversations::list_user_conversations(&tx, app_id, user_id, query, page))
+        transaction!(self.inner, Mode::Read, |tx| conversations::list_user_conversations(
+            &tx, app_id, user_id, query, page
+        ))
     }
 
     async fn join(
@@ -233,16 +254,23 @@ impl Store for PgStore {
         settings: ParticipantSettings,
         now: i64,
     ) -> CoreResult<Committed<Participant>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| participants::join(
-            &tx,
-            app_id,
-            conversation_id,
-            user_id,
-            settings,
-            now
-        ));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| participants::join(
+                &tx,
+                app_id,
+                conversation_id,
+                user_id,
+                settings,
+                now
+            ));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn update_participant(
@@ -252,17 +280,32 @@ impl Store for PgStore {
         user_id: &str,
         settings: ParticipantSettings,
     ) -> CoreResult<Committed<Participant>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            participants::update_participant(&tx, app_id, conversation_id, user_id, settings)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                participants::update_participant(&tx, app_id, conversation_id, user_id, settings)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn leave(&self, app_id: &str, conversation_id: &str, user_id: &str) -> CoreResult<Committed<bool>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| participants::leave(&tx, app_id, conversation_id, user_id));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result =
+                transaction!(store, Mode::Write, |tx| participants::leave(&tx, app_id, conversation_id, user_id));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn append_messages(
@@ -272,19 +315,24 @@ impl Store for PgStore {
         messages: Vec<NewMessage>,
         now: i64,
     ) -> CoreResult<Committed<Vec<Message>>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            messages::append_messages(&tx, app_id, conversation_id, messages.clone(), now)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                messages::append_messages(&tx, app_id, conversation_id, messages.clone(), now)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn get_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<Option<Message>> {
-        transaction!(self, Mode::Read, |tx| messages::get_message(&tx, app_id, conversation_id, message_id))
+        transaction!(self.inner, Mode::Read, |tx| messages::get_message(&tx, app_id, conversation_id, message_id))
     }
 
     async fn list_messages(&self, app_id: &str, conversation_id: &str, page: &Page) -> CoreResult<Vec<Message>> {
-        transaction!(self, Mode::Read, |tx| messages::list_messages(&tx, app_id, conversation_id, page))
+        transaction!(self.inner, Mode::Read, |tx| messages::list_messages(&tx, app_id, conversation_id, page))
     }
 
     async fn edit_message(
@@ -295,11 +343,18 @@ impl Store for PgStore {
         patch: MessagePatch,
         now: i64,
     ) -> CoreResult<Committed<Message>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            messages::edit_message(&tx, app_id, conversation_id, message_id, &patch, now)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let message_id = owned(message_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let message_id = message_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                messages::edit_message(&tx, app_id, conversation_id, message_id, &patch, now)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn delete_message(
@@ -308,10 +363,21 @@ impl Store for PgStore {
         conversation_id: &str,
         message_id: &str,
     ) -> CoreResult<Committed<Removal>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result =
-            transaction!(self, Mode::Write, |tx| messages::delete_message(&tx, app_id, conversation_id, message_id));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let message_id = owned(message_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let message_id = message_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| messages::delete_message(
+                &tx,
+                app_id,
+                conversation_id,
+                message_id
+            ));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn search_message_candidates(
@@ -325,7 +391,7 @@ impl Store for PgStore {
         let Some(query) = messages::search_query(words) else {
             return Ok(Vec::new());
         };
-        transaction!(self, Mode::Read, |tx| {
+        transaction!(self.inner, Mode::Read, |tx| {
             messages::search_message_candidates(&tx, app_id, user_id, &query, before.as_deref(), limit)
         })
     }
@@ -339,11 +405,22 @@ impl Store for PgStore {
         user_id: &str,
         now: i64,
     ) -> CoreResult<Committed<Message>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            reactions::add_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id, now)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        let message_id = owned(message_id);
+        let emoji = owned(emoji);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let message_id = message_id.as_str();
+            let emoji = emoji.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                reactions::add_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id, now)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn remove_reaction(
@@ -354,11 +431,22 @@ impl Store for PgStore {
         emoji: &str,
         user_id: &str,
     ) -> CoreResult<Committed<Message>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| {
-            reactions::remove_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id)
-        });
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        let message_id = owned(message_id);
+        let emoji = owned(emoji);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let message_id = message_id.as_str();
+            let emoji = emoji.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result = transaction!(store, Mode::Write, |tx| {
+                reactions::remove_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id)
+            });
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn mark_read(
@@ -368,9 +456,17 @@ impl Store for PgStore {
         user_id: &str,
         now: i64,
     ) -> CoreResult<Committed<ParticipantState>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| reads::mark_read(&tx, app_id, conversation_id, user_id, now));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result =
+                transaction!(store, Mode::Write, |tx| reads::mark_read(&tx, app_id, conversation_id, user_id, now));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn mark_unread(
@@ -379,24 +475,32 @@ impl Store for PgStore {
         conversation_id: &str,
         user_id: &str,
     ) -> CoreResult<Committed<ParticipantState>> {
-        let turn = self.conversation_turn(app_id, conversation_id).await;
-        let result = transaction!(self, Mode::Write, |tx| reads::mark_unread(&tx, app_id, conversation_id, user_id));
-        self.deliver(result, turn)
+        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
+        let user_id = owned(user_id);
+        self.detached(move |store| async move {
+            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
+            let user_id = user_id.as_str();
+            let turn = store.conversation_turn(app_id, conversation_id).await;
+            let result =
+                transaction!(store, Mode::Write, |tx| reads::mark_unread(&tx, app_id, conversation_id, user_id));
+            store.deliver(result, turn)
+        })
+        .await
     }
 
     async fn insert_file(&self, app_id: &str, file: FileRecord) -> CoreResult<()> {
-        transaction!(self, Mode::Write, |tx| file_records::insert_file(&tx, app_id, &file))
+        transaction!(self.inner, Mode::Write, |tx| file_records::insert_file(&tx, app_id, &file))
     }
 
     async fn expire_uploads(&self, created_before: i64, limit: usize) -> CoreResult<Vec<(String, String)>> {
-        transaction!(self, Mode::Write, |tx| file_records::expire_uploads(&tx, created_before, limit))
+        transaction!(self.inner, Mode::Write, |tx| file_records::expire_uploads(&tx, created_before, limit))
     }
 
     async fn get_file(&self, app_id: &str, token: &str) -> CoreResult<Option<FileRecord>> {
-        transaction!(self, Mode::Read, |tx| load_file(&tx, app_id, token))
+        transaction!(self.inner, Mode::Read, |tx| load_file(&tx, app_id, token))
     }
 
     async fn user_can_read_file(&self, app_id: &str, token: &str, user_id: &str) -> CoreResult<bool> {
-        transaction!(self, Mode::Read, |tx| file_records::user_can_read_file(&tx, app_id, token, user_id))
+        transaction!(self.inner, Mode::Read, |tx| file_records::user_can_read_file(&tx, app_id, token, user_id))
     }
 }
