@@ -10,6 +10,7 @@ use chinwag_core::read_state;
 use chinwag_core::storage::{decode, decode_user, encode, group_reactions};
 use tokio_postgres::Row;
 
+use crate::run::Params;
 use crate::{Res, Tx};
 
 // ---------------------------------------------------------------- users
@@ -47,8 +48,7 @@ pub(crate) fn decode_conversation(r: &Row) -> Res<(i64, Conversation)> {
 }
 
 pub(crate) async fn load_conversation(tx: &Tx<'_>, app: &str, id: &str) -> Res<Option<(i64, Conversation)>> {
-    let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.app_id = $1 AND c.id = $2");
-    tx.query_opt(&sql, &[&app, &id]).await?.as_ref().map(decode_conversation).transpose()
+    tx.query_opt(&load_conversation_sql(), &[&app, &id]).await?.as_ref().map(decode_conversation).transpose()
 }
 
 pub(crate) async fn require_conversation(tx: &Tx<'_>, app: &str, id: &str) -> Res<(i64, Conversation)> {
@@ -58,8 +58,53 @@ pub(crate) async fn require_conversation(tx: &Tx<'_>, app: &str, id: &str) -> Re
 /// Takes the conversation's write lock, then reads it: every write of a
 /// conversation starts here (or with [`lock_conversation`] alone).
 pub(crate) async fn lock_and_require(tx: &Tx<'_>, app: &str, id: &str) -> Res<(i64, Conversation)> {
-    lock_conversation(tx, app, id).await?;
-    require_conversation(tx, app, id).await
+    let key = crate::turns::conversation_key(app, id);
+    let (lock, load) = (tx.statement(crate::run::LOCK).await?, tx.statement(&load_conversation_sql()).await?);
+    // Sent together, run in order: the read runs once the lock is held,
+    // and sees every commit before it.
+    let (by_key, by_id): (Params<'_>, Params<'_>) = (&[&key], &[&app, &id]);
+    let (_, rows) = tokio::try_join!(tx.query_prepared(&lock, by_key), tx.query_prepared(&load, by_id))?;
+    match rows.first() {
+        Some(row) => decode_conversation(row),
+        None => Err(CoreError::conversation_not_found(id).into()),
+    }
+}
+
+/// [`lock_and_require`], and the conversation's participants with their
+/// read state, in one round trip: what an append starts from.
+pub(crate) async fn lock_and_load_audience(
+    tx: &Tx<'_>,
+    app: &str,
+    id: &str,
+) -> Res<(i64, Conversation, Vec<ParticipantState>)> {
+    let key = crate::turns::conversation_key(app, id);
+    let lock = tx.statement(crate::run::LOCK).await?;
+    let load = tx.statement(&load_conversation_sql()).await?;
+    let states = tx.statement(&participant_states_by_conversation_sql()).await?;
+    let (by_key, by_id): (Params<'_>, Params<'_>) = (&[&key], &[&app, &id]);
+    let (_, rows, participants) = tokio::try_join!(
+        tx.query_prepared(&lock, by_key),
+        tx.query_prepared(&load, by_id),
+        tx.query_prepared(&states, by_id),
+    )?;
+    let Some(row) = rows.first() else {
+        return Err(CoreError::conversation_not_found(id).into());
+    };
+    let (pk, conversation) = decode_conversation(row)?;
+    let audience = participants.iter().map(decode_state).collect::<Res<_>>()?;
+    Ok((pk, conversation, audience))
+}
+
+fn load_conversation_sql() -> String {
+    format!("SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.app_id = $1 AND c.id = $2")
+}
+
+fn participant_states_by_conversation_sql() -> String {
+    format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants
+         WHERE conv_pk = (SELECT pk FROM conversations WHERE app_id = $1 AND id = $2)
+         ORDER BY joined_at, user_id"
+    )
 }
 
 /// The write lock of a conversation, which may not exist yet: a

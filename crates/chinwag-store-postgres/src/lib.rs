@@ -43,11 +43,13 @@ pub struct Options {
     pub pool_size: usize,
     /// How long to wait for a connection (from the pool, or a new one).
     pub connect_timeout: Duration,
+    /// Fold concurrent sends into shared transactions (`store/group.rs`).
+    pub group_commit: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pool_size: 16, connect_timeout: Duration::from_secs(10) }
+        Options { pool_size: 16, connect_timeout: Duration::from_secs(10), group_commit: true }
     }
 }
 
@@ -62,6 +64,8 @@ pub(crate) struct Inner {
     turns: turns::Turns,
     bus: OnceLock<Arc<dyn EventBus>>,
     connect_timeout: Duration,
+    group_commit: bool,
+    appends: store::group::Appends,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -107,6 +111,8 @@ impl PgStore {
             turns: turns::Turns::default(),
             bus: OnceLock::new(),
             connect_timeout: options.connect_timeout,
+            group_commit: options.group_commit,
+            appends: store::group::Appends::default(),
         };
         let mut client = inner.client().await?;
         schema::migrate(&mut client).await?;

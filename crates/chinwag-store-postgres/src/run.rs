@@ -80,7 +80,10 @@ pub(crate) struct Tx<'a> {
     inner: deadpool_postgres::Transaction<'a>,
 }
 
-type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+pub(crate) type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+/// Takes a transaction-scoped advisory lock by name.
+pub(crate) const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 
 impl<'a> Tx<'a> {
     pub(crate) async fn begin(client: &'a mut deadpool_postgres::Client, mode: Mode) -> Res<Tx<'a>> {
@@ -96,8 +99,16 @@ impl<'a> Tx<'a> {
         Ok(self.inner.commit().await?)
     }
 
-    async fn statement(&self, sql: &str) -> Res<tokio_postgres::Statement> {
+    /// The statement for `sql`, prepared once per connection.
+    pub(crate) async fn statement(&self, sql: &str) -> Res<tokio_postgres::Statement> {
         Ok(self.inner.prepare_cached(sql).await?)
+    }
+
+    /// Runs a prepared statement. Statements whose futures are polled
+    /// together (`tokio::try_join!`) are sent together, in polling order,
+    /// and run in that order: one round trip for all of them.
+    pub(crate) async fn query_prepared(&self, stmt: &tokio_postgres::Statement, params: Params<'_>) -> Res<Vec<Row>> {
+        Ok(self.inner.query(stmt, params).await?)
     }
 
     pub(crate) async fn query(&self, sql: &str, params: Params<'_>) -> Res<Vec<Row>> {
@@ -124,7 +135,7 @@ impl<'a> Tx<'a> {
     /// space, hashed by PostgreSQL itself so every node agrees), waiting
     /// for whoever holds it to commit or roll back.
     pub(crate) async fn lock(&self, key: &str) -> Res<()> {
-        self.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&key]).await.map(drop)
+        self.execute(LOCK, &[&key]).await.map(drop)
     }
 }
 

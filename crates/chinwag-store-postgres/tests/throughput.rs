@@ -10,7 +10,7 @@ use std::time::Instant;
 use chinwag_core::content::{ContentBlock, TextNode};
 use chinwag_core::model::*;
 use chinwag_core::ports::Store;
-use chinwag_store_postgres::PgStore;
+use chinwag_store_postgres::{Options, PgStore};
 use support::ScratchDb;
 
 const APP: &str = "contract";
@@ -32,9 +32,16 @@ fn text(sender: &str, body: &str) -> NewMessage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sends_per_second() {
+    for group_commit in [false, true] {
+        sends_per_second(group_commit).await;
+    }
+}
+
+async fn sends_per_second(group_commit: bool) {
     let (senders, per_sender, conversations) = if cfg!(debug_assertions) { (8, 10, 4) } else { (64, 50, 16) };
     let db = ScratchDb::migrated().await;
-    let store: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("open"));
+    let options = Options { group_commit, ..Options::default() };
+    let store: Arc<dyn Store> = Arc::new(PgStore::open_with(&db.url, options).await.expect("open"));
     chinwag_store_tests::setup(store.as_ref()).await;
     let users = ["a", "b", "c"];
     for u in users {
@@ -64,7 +71,8 @@ async fn concurrent_sends_per_second() {
     let elapsed = start.elapsed();
     let sends = senders * per_sender;
     println!(
-        "postgres: {sends} sends from {senders} concurrent senders into {conversations} conversations in {:.2?}: {:.0} sends/s",
+        "postgres, group commit {}: {sends} sends from {senders} concurrent senders into {conversations} conversations in {:.2?}: {:.0} sends/s",
+        if group_commit { "on" } else { "off" },
         elapsed,
         sends as f64 / elapsed.as_secs_f64()
     );

@@ -78,8 +78,7 @@ pub(super) async fn append_messages(
     // under the conversation's lock, kept current in memory by the core
     // rules as the messages are written (nothing else may move them while
     // the lock is held, on any node), and written back once at the end.
-    let (pk, mut conversation) = lock_and_require(tx, app, cid).await?;
-    let mut audience = load_participant_states(tx, pk).await?;
+    let (pk, mut conversation, mut audience) = lock_and_load_audience(tx, app, cid).await?;
     // Live messages get strictly increasing times within a conversation, so
     // "created after readUntil" is exact even for messages in the same millisecond.
     let mut clock = read_state::MessageClock::after(conversation.last_message_at);
@@ -172,13 +171,13 @@ pub(super) async fn append_messages(
     let Some(newest) = newest else {
         return Ok(Committed { value: out, events: vec![] });
     };
-    store_audience(tx, pk, &audience, newest).await?;
     conversation.last_message_at = Some(conversation.last_message_at.map_or(newest, |t| t.max(newest)));
-    tx.execute(
-        "UPDATE conversations SET seq = $2, last_message_at = $3 WHERE pk = $1",
-        &[&pk, &conversation.seq, &conversation.last_message_at],
-    )
-    .await?;
+    // Both at once: one round trip.
+    let row: crate::run::Params<'_> = &[&pk, &conversation.seq, &conversation.last_message_at];
+    tokio::try_join!(
+        store_audience(tx, pk, &audience, newest),
+        tx.execute("UPDATE conversations SET seq = $2, last_message_at = $3 WHERE pk = $1", row),
+    )?;
     Ok(changes.commit_with(app, cid, conversation, Arc::from(audience), out))
 }
 

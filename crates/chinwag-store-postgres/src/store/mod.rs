@@ -26,6 +26,7 @@ use crate::{Fail, Inner, PgStore, Res, Tx};
 mod apps;
 mod conversations;
 mod file_records;
+pub(crate) mod group;
 mod messages;
 mod participants;
 mod reactions;
@@ -104,8 +105,15 @@ impl Inner {
     /// (the answer then carries none), and only then gives up its turn:
     /// this node publishes a conversation's events in commit order.
     fn deliver<T>(&self, result: CoreResult<Committed<T>>, turn: Turn) -> CoreResult<Committed<T>> {
-        let committed = result?;
-        let out = match self.bus.get() {
+        let out = self.publish(result?);
+        drop(turn);
+        Ok(out)
+    }
+
+    /// Hands committed events to the bus, if one is connected; otherwise
+    /// they stay in the answer.
+    fn publish<T>(&self, committed: Committed<T>) -> Committed<T> {
+        match self.bus.get() {
             Some(bus) => {
                 if !committed.events.is_empty() {
                     bus.publish(committed.events);
@@ -113,9 +121,7 @@ impl Inner {
                 Committed { value: committed.value, events: Vec::new() }
             }
             None => committed,
-        };
-        drop(turn);
-        Ok(out)
+        }
     }
 
     pub(crate) async fn conversation_turn(&self, app: &str, cid: &str) -> Turn {
@@ -315,6 +321,9 @@ impl Store for PgStore {
         messages: Vec<NewMessage>,
         now: i64,
     ) -> CoreResult<Committed<Vec<Message>>> {
+        if self.inner.group_commit {
+            return group::append(&self.inner, app_id, conversation_id, messages, now).await;
+        }
         let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
         self.detached(move |store| async move {
             let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
