@@ -13,6 +13,8 @@
 //! - Unique indexes back idempotency keys and creates; a transaction that
 //!   meets a serialization failure or a deadlock is retried, a bounded
 //!   number of times, rather than failing ([`run`]).
+//! - Concurrent sends are group-committed (`store/group.rs`): one
+//!   transaction, a savepoint each, one COMMIT for all.
 //! - Committed events go to the connected bus after COMMIT, in commit
 //!   order: a per-conversation turn, held in this process from before the
 //!   transaction until the events are published ([`turns`]).
