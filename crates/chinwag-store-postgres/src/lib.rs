@@ -13,8 +13,9 @@
 //! - Unique indexes back idempotency keys and creates; a transaction that
 //!   meets a serialization failure or a deadlock is retried, a bounded
 //!   number of times, rather than failing ([`run`]).
-//! - Concurrent sends are group-committed (`store/group.rs`): one
-//!   transaction, a savepoint each, one COMMIT for all.
+//! - Concurrent sends may be group-committed (`store/group.rs`, off by
+//!   default: see [`Options::group_commit`]): one transaction, a
+//!   savepoint each, one COMMIT for all.
 //! - Committed events go to the connected bus after COMMIT, in commit
 //!   order: a per-conversation turn, held in this process from before the
 //!   transaction until the events are published ([`turns`]).
@@ -46,12 +47,16 @@ pub struct Options {
     /// How long to wait for a connection (from the pool, or a new one).
     pub connect_timeout: Duration,
     /// Fold concurrent sends into shared transactions (`store/group.rs`).
+    /// Off by default: measured here (`tests/throughput.rs`, release, 64
+    /// senders into 16 conversations) it halved sends/s, since PostgreSQL
+    /// already shares WAL flushes between concurrent commits, and a group
+    /// runs its sends one after another on one connection.
     pub group_commit: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pool_size: 16, connect_timeout: Duration::from_secs(10), group_commit: true }
+        Options { pool_size: 16, connect_timeout: Duration::from_secs(10), group_commit: false }
     }
 }
 

@@ -1,9 +1,8 @@
 //! The store contract suite, run against PostgreSQL: each test on a fresh
 //! database of the test server (`support`). A second instance is a second
 //! `PgStore` on the same database, as a second node would open it: its own
-//! pool, turns and publisher. Sends are group-committed (the default);
-//! `contract_ungrouped.rs` runs the suite again with each send in a
-//! transaction of its own.
+//! pool, turns and publisher. Each send is a transaction of its own (the
+//! default); `contract_grouped.rs` runs the suite again with group commit.
 
 mod support;
 

@@ -43,10 +43,13 @@ pub async fn connect_server() -> Client {
     let url = server_url();
     let (client, connection) = match tokio_postgres::connect(&url, NoTls).await {
         Ok(c) => c,
-        Err(e) => panic!(
-            "PostgreSQL is not reachable at {url} ({e}). The PostgreSQL store's tests need a running server: \
-             start one (CI does), or point CHINWAG_TEST_POSTGRES_URL at one."
-        ),
+        Err(e) => {
+            let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
+            panic!(
+                "PostgreSQL is not reachable at {url} ({e}{cause}). The PostgreSQL store's tests need a running \
+                 server: start one (CI does), or point CHINWAG_TEST_POSTGRES_URL at one."
+            )
+        }
     };
     tokio::spawn(connection);
     client
@@ -133,7 +136,7 @@ impl ScratchDb {
                 Ok(()) => break,
                 Err(e) if tries < 50 => {
                     tries += 1;
-                    tracing_free_sleep(e).await;
+                    pause(e).await;
                 }
                 Err(e) => panic!("cannot create database {name}: {e}"),
             }
@@ -142,7 +145,7 @@ impl ScratchDb {
     }
 }
 
-async fn tracing_free_sleep(_e: tokio_postgres::Error) {
+async fn pause(_e: tokio_postgres::Error) {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
 }
 

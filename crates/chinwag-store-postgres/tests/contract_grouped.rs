@@ -1,9 +1,7 @@
-//! The store contract suite, run against PostgreSQL with group commit off: each test on a fresh
+//! The store contract suite, run against PostgreSQL with group commit on: each test on a fresh
 //! database of the test server (`support`). A second instance is a second
 //! `PgStore` on the same database, as a second node would open it: its own
-//! pool, turns and publisher. Sends are group-committed (the default);
-//! `contract_ungrouped.rs` runs the suite again with each send in a
-//! transaction of its own.
+//! pool, turns and publisher. Sends are group-committed (`store/group.rs`).
 
 mod support;
 
@@ -15,7 +13,7 @@ use chinwag_store_tests::Harness;
 use support::ScratchDb;
 
 fn options() -> Options {
-    Options { group_commit: false, ..Options::default() }
+    Options { group_commit: true, ..Options::default() }
 }
 
 struct Postgres;
