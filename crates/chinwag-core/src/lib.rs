@@ -18,5 +18,6 @@ pub mod read_state;
 pub mod realtime;
 pub mod search;
 pub mod service;
+pub mod storage;
 
 pub use error::{CoreError, CoreResult, ErrorCode, ErrorKind};

@@ -43,6 +43,36 @@ pub fn matches_words<S: AsRef<str>>(words: &[S], text: &str) -> bool {
         })
 }
 
+/// The words of `text` as [`matches_words`] compares them (edge punctuation
+/// trimmed, case folded), for a store's search index: a query word from
+/// [`query_words`] matches `text` exactly when it is a prefix of one of
+/// these. Each is cut to at most [`INDEXED_WORD_BYTES`] (at a character
+/// boundary); cut query words the same way ([`index_prefix`]) and an index
+/// of these words proposes every match (and perhaps more).
+pub fn index_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text
+        .split_whitespace()
+        .map(trim_word)
+        .filter(|w| !w.is_empty())
+        .map(|w| index_prefix(&w.chars().flat_map(fold).collect::<String>()).to_owned())
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// The longest word a search index keeps whole, in bytes.
+pub const INDEXED_WORD_BYTES: usize = 240;
+
+/// `word` cut to at most [`INDEXED_WORD_BYTES`], at a character boundary.
+pub fn index_prefix(word: &str) -> &str {
+    let mut end = word.len().min(INDEXED_WORD_BYTES);
+    while !word.is_char_boundary(end) {
+        end -= 1;
+    }
+    &word[..end]
+}
+
 /// Drops the punctuation (non-alphanumeric characters) at both ends of a word.
 fn trim_word(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_alphanumeric())
@@ -74,6 +104,18 @@ fn is_folded_prefix(word: &str, word_is_ascii: bool, text_word: &str) -> bool {
 mod tests {
     use super::{matches, matches_words, query_words};
     use proptest::prelude::*;
+
+    proptest! {
+        /// The index words propose exactly the texts `matches_words` accepts.
+        #[test]
+        fn index_words_agree_with_matches(text in "[a-cA-CΣςσé .,-]{0,24}", query in "[a-cA-CΣςσé .,-]{0,8}") {
+            let words = query_words(&query);
+            let indexed = super::index_words(&text);
+            let proposed = !words.is_empty()
+                && words.iter().all(|w| indexed.iter().any(|t| t.starts_with(super::index_prefix(w))));
+            prop_assert_eq!(proposed, matches_words(&words, &text));
+        }
+    }
 
     const RAINBOWS: &str = "I like to look at rainbows";
 

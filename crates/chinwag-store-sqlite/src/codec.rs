@@ -7,58 +7,13 @@ use chinwag_core::model::*;
 use chinwag_core::read_state;
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::{Value, json};
 
 use crate::db_err;
 
-pub(crate) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> CoreResult<String> {
-    serde_json::to_string(v).map_err(|e| CoreError::internal(format!("encode: {e}")))
-}
-
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
-    serde_json::from_str(s).map_err(|e| CoreError::internal(format!("decode stored JSON: {e}")))
-}
-
-// ---------------------------------------------------------------- users
-
-pub(crate) fn encode_user(u: &User) -> CoreResult<String> {
-    to_json(&json!({
-        "name": u.name, "email": u.email, "phone": u.phone, "photoUrl": u.photo_url,
-        "headerPhotoUrl": u.header_photo_url, "welcomeMessage": u.welcome_message,
-        "availabilityText": u.availability_text, "locale": u.locale, "role": u.role,
-        "custom": u.custom, "pushTokens": u.push_tokens,
-    }))
-}
-
-pub(crate) fn decode_user(id: String, data: &str, created_at: i64) -> CoreResult<User> {
-    let v: Value = from_json(data)?;
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    let list = |k: &str| -> Option<Vec<String>> {
-        v.get(k).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-    };
-    Ok(User {
-        id,
-        name: s("name").unwrap_or_default(),
-        email: list("email"),
-        phone: list("phone"),
-        photo_url: s("photoUrl"),
-        header_photo_url: s("headerPhotoUrl"),
-        welcome_message: s("welcomeMessage"),
-        availability_text: s("availabilityText"),
-        locale: s("locale"),
-        role: s("role").unwrap_or_else(|| DEFAULT_ROLE.to_owned()),
-        custom: v.get("custom").cloned().map(serde_json::from_value).transpose().ok().flatten().unwrap_or_default(),
-        push_tokens: v
-            .get("pushTokens")
-            .cloned()
-            .map(serde_json::from_value)
-            .transpose()
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-        created_at,
-    })
-}
+// JSON columns and the user document: the encodings both stores share.
+pub(crate) use chinwag_core::storage::{
+    decode as from_json, decode_user, encode as to_json, encode_user, group_reactions,
+};
 
 pub(crate) fn load_user(conn: &Connection, app: &str, id: &str) -> CoreResult<Option<User>> {
     conn.prepare_cached("SELECT data, created_at FROM users WHERE app_id = ?1 AND id = ?2")
@@ -375,15 +330,8 @@ pub(crate) fn load_reactions(conn: &Connection, message_pk: i64) -> CoreResult<V
     let rows = stmt
         .query_map(params![message_pk], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
         .map_err(db_err)?;
-    let mut reactions: Vec<Reaction> = Vec::new();
-    for row in rows {
-        let (emoji, user, at) = row.map_err(db_err)?;
-        match reactions.iter_mut().find(|r| r.emoji == emoji) {
-            Some(r) => r.users.push((user, at)),
-            None => reactions.push(Reaction { emoji, users: vec![(user, at)], created_at: at }),
-        }
-    }
-    Ok(reactions)
+    let rows = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)?;
+    Ok(group_reactions(rows))
 }
 
 pub(crate) fn load_message(

@@ -59,9 +59,38 @@ fn crate_graph_keeps_its_boundaries() {
     };
     forbidden(
         "chinwag-core",
-        &["axum", "hyper", "rusqlite", "sqlx", "tokio", "chinwag-store-sqlite", "chinwag-server", "chinwag-realtime"],
+        &[
+            "axum",
+            "hyper",
+            "rusqlite",
+            "sqlx",
+            "tokio",
+            "tokio-postgres",
+            "chinwag-store-sqlite",
+            "chinwag-store-postgres",
+            "chinwag-server",
+            "chinwag-realtime",
+        ],
     );
     forbidden("chinwag-store-sqlite", &["axum", "hyper", "chinwag-server", "chinwag-realtime"]);
-    forbidden("chinwag-realtime", &["axum", "hyper", "rusqlite", "chinwag-store-sqlite", "chinwag-server"]);
-    forbidden("chinwag-server", &["rusqlite", "sqlx", "chinwag-store-sqlite"]);
+    forbidden(
+        "chinwag-store-postgres",
+        &["axum", "hyper", "rusqlite", "chinwag-server", "chinwag-realtime", "chinwag-store-sqlite"],
+    );
+    forbidden(
+        "chinwag-realtime",
+        &[
+            "axum",
+            "hyper",
+            "rusqlite",
+            "tokio-postgres",
+            "chinwag-store-sqlite",
+            "chinwag-store-postgres",
+            "chinwag-server",
+        ],
+    );
+    forbidden(
+        "chinwag-server",
+        &["rusqlite", "sqlx", "tokio-postgres", "chinwag-store-sqlite", "chinwag-store-postgres"],
+    );
 }

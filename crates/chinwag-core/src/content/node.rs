@@ -21,6 +21,28 @@ pub enum FileSubtype {
     Voice,
 }
 
+impl FileSubtype {
+    /// The subtype's stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileSubtype::Image => "image",
+            FileSubtype::Video => "video",
+            FileSubtype::Audio => "audio",
+            FileSubtype::Voice => "voice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "image" => Some(FileSubtype::Image),
+            "video" => Some(FileSubtype::Video),
+            "audio" => Some(FileSubtype::Audio),
+            "voice" => Some(FileSubtype::Voice),
+            _ => None,
+        }
+    }
+}
+
 /// A file block as stored and emitted. On input only `fileToken` is trusted:
 /// everything else is filled in from the upload record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -47,7 +47,7 @@ pub(super) fn create_app(conn: &Connection, app: App) -> CoreResult<App> {
     )
     .map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            CoreError::new(ErrorCode::AlreadyExists, format!("App '{}' already exists.", app.id))
+            storage::app_exists(&app.id)
         }
         e => db_err(e),
     })?;
@@ -91,7 +91,7 @@ pub(super) fn update_app_settings(conn: &Connection, app_id: String, settings: A
         )
         .map_err(db_err)?;
     if n == 0 {
-        return Err(CoreError::new(ErrorCode::AppNotFound, format!("App '{app_id}' does not exist.")));
+        return Err(storage::app_not_found(&app_id));
     }
     load_app(conn, &app_id)?.ok_or_else(|| CoreError::internal("updated app vanished"))
 }

@@ -24,9 +24,7 @@ pub(super) fn list_user_conversations(
                 .query_row(params![app, user, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
                 .optional()
                 .map_err(db_err)?;
-            Some(found.ok_or_else(|| {
-                CoreError::invalid(format!("startingAfter: user '{user}' takes no part in conversation '{after}'."))
-            })?)
+            Some(found.ok_or_else(|| storage::not_a_cursor_conversation_of(user, after))?)
         }
     };
     let sql = format!(
@@ -86,18 +84,6 @@ pub(super) fn list_user_conversations(
     }
 }
 
-pub(super) trait BadRequest {
-    fn with_kind_bad_request(self) -> Self;
-}
-
-impl BadRequest for CoreError {
-    /// "Sender is not a participant" is a bad request on REST, where the
-    /// caller names the sender, rather than a permission failure.
-    fn with_kind_bad_request(self) -> Self {
-        CoreError { code: ErrorCode::InvalidRequest, ..self }
-    }
-}
-
 pub(super) fn upsert_conversation(
     conn: &Connection,
     app: String,
@@ -106,18 +92,14 @@ pub(super) fn upsert_conversation(
     add_participants: Vec<String>,
     now: i64,
 ) -> CoreResult<Committed<ConversationView>> {
-    let missing: Vec<String> = add_participants
-        .iter()
-        .filter_map(|u| match user_exists(conn, &app, u) {
-            Ok(true) => None,
-            Ok(false) => {
-                Some(Ok(format!("participants: user '{u}' does not exist; create it with PUT /users/{u} first.")))
-            }
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<CoreResult<_>>()?;
-    if !missing.is_empty() {
-        return Err(CoreError::with_reasons(ErrorCode::UserNotFound, missing).with_kind_bad_request());
+    let mut missing = Vec::new();
+    for u in &add_participants {
+        if !user_exists(conn, &app, u)? {
+            missing.push(u.clone());
+        }
+    }
+    if let Some(e) = storage::participants_must_be_users(&missing) {
+        return Err(e);
     }
     let existing = load_conversation(conn, &app, &cid)?;
     let created = existing.is_none();
@@ -184,7 +166,7 @@ pub(super) fn list_conversations(
         Some(after) => Some(
             load_conversation(conn, &app, after)?
                 .map(|(_, c)| (c.created_at, c.id))
-                .ok_or_else(|| CoreError::invalid(format!("startingAfter: conversation '{after}' does not exist.")))?,
+                .ok_or_else(|| storage::not_a_cursor_conversation(after))?,
         ),
     };
     let sql = format!(

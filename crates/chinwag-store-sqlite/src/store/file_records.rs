@@ -4,25 +4,6 @@
 
 use super::*;
 
-pub(super) fn subtype_str(s: FileSubtype) -> &'static str {
-    match s {
-        FileSubtype::Image => "image",
-        FileSubtype::Video => "video",
-        FileSubtype::Audio => "audio",
-        FileSubtype::Voice => "voice",
-    }
-}
-
-pub(super) fn parse_subtype(s: &str) -> Option<FileSubtype> {
-    match s {
-        "image" => Some(FileSubtype::Image),
-        "video" => Some(FileSubtype::Video),
-        "audio" => Some(FileSubtype::Audio),
-        "voice" => Some(FileSubtype::Voice),
-        _ => None,
-    }
-}
-
 pub(super) fn load_file(conn: &Connection, app: &str, token: &str) -> CoreResult<Option<FileRecord>> {
     conn.prepare_cached(
         "SELECT token, filename, size, content_type, subtype, width, height, duration, uploaded_by, created_at
@@ -35,7 +16,7 @@ pub(super) fn load_file(conn: &Connection, app: &str, token: &str) -> CoreResult
             filename: r.get(1)?,
             size: r.get::<_, i64>(2)? as u64,
             content_type: r.get(3)?,
-            subtype: r.get::<_, Option<String>>(4)?.as_deref().and_then(parse_subtype),
+            subtype: r.get::<_, Option<String>>(4)?.as_deref().and_then(FileSubtype::parse),
             width: r.get(5)?,
             height: r.get(6)?,
             duration: r.get(7)?,
@@ -92,7 +73,7 @@ pub(super) fn insert_file(conn: &Connection, app: String, file: FileRecord) -> C
         file.filename,
         file.size as i64,
         file.content_type,
-        file.subtype.map(subtype_str),
+        file.subtype.map(FileSubtype::as_str),
         file.width,
         file.height,
         file.duration,

@@ -32,22 +32,8 @@ pub(super) fn resolve_content(
 }
 
 pub(super) fn file_block(conn: &Connection, app: &str, token: &str) -> CoreResult<FileBlock> {
-    let record = load_file(conn, app, token)?.ok_or_else(|| {
-        CoreError::new(
-            ErrorCode::FileNotFound,
-            format!("No uploaded file has the token '{token}'. Upload it with POST /files first."),
-        )
-    })?;
-    Ok(FileBlock {
-        file_token: record.token,
-        subtype: record.subtype,
-        url: String::new(),
-        size: record.size,
-        filename: record.filename,
-        width: record.width,
-        height: record.height,
-        duration: record.duration,
-    })
+    let record = load_file(conn, app, token)?.ok_or_else(|| storage::file_not_found(token))?;
+    Ok(storage::file_block(record))
 }
 
 pub(super) fn require_message(
@@ -102,23 +88,8 @@ pub(super) fn append_messages(
     let mut changes = Changes::new(pk);
     let mut newest = None::<i64>;
     for (i, m) in messages.into_iter().enumerate() {
-        let at = |e: CoreError| CoreError {
-            reasons: e.reasons.into_iter().map(|r| format!("message {i}: {r}")).collect(),
-            ..e
-        };
-        if let Some(sender) = &m.sender_id {
-            let Some(p) = audience.iter().map(|s| &s.participant).find(|p| &p.user_id == sender) else {
-                return Err(at(CoreError::new(
-                    ErrorCode::NotAParticipant,
-                    format!("sender '{sender}' is not a participant of conversation '{cid}'."),
-                )));
-            };
-            if m.needs_write_access && p.access != Access::ReadWrite {
-                return Err(at(CoreError::forbidden(format!(
-                    "'{sender}' has read-only access to conversation '{cid}'."
-                ))));
-            }
-        }
+        let at = |e: CoreError| storage::in_message(i, e);
+        storage::check_new_message(&audience, &m, cid).map_err(at)?;
         if let Some(key) = &m.idempotency_key {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conv_pk = ?1 AND coalesce(m.sender_id, '') = ?2 AND m.idempotency_key = ?3"
@@ -138,24 +109,10 @@ pub(super) fn append_messages(
                 .query_row(params![pk, reference], |r| r.get(0))
                 .optional()
                 .map_err(db_err)?;
-            match kind.as_deref() {
-                None => {
-                    return Err(at(CoreError::invalid(format!(
-                        "referencedMessageId '{reference}' is not a message of this conversation."
-                    ))));
-                }
-                Some("UserMessage") => {}
-                Some(_) => return Err(at(CoreError::invalid("only a UserMessage can be replied to."))),
-            }
+            storage::check_reference(reference, kind.as_deref().and_then(MessageType::parse)).map_err(at)?;
         }
-        for reader in &m.read_by {
-            if !audience.iter().any(|s| &s.participant.user_id == reader) {
-                return Err(at(CoreError::invalid(format!(
-                    "readBy: '{reader}' is not a participant of this conversation."
-                ))));
-            }
-        }
-        let (content, file_token) = resolve_content(conn, app, m.content).map_err(at)?;
+        storage::check_imported_readers(&audience, &m).map_err(at)?;
+        let (content, file_token) = resolve_content(conn, app, m.content.clone()).map_err(at)?;
         let created_at = clock.stamp(now, m.created_at);
         let id = new_message_id(created_at);
         let imported_read_by = if m.read_by.is_empty() { None } else { Some(to_json(&m.read_by)?) };
@@ -193,26 +150,7 @@ pub(super) fn append_messages(
         newest = Some(newest.map_or(created_at, |n| n.max(created_at)));
         // Built from what was just written: a new message has no reactions,
         // and its readers are whoever had already read past its time.
-        let read_by = read_state::read_by(
-            audience.iter().map(|s| &s.participant),
-            m.sender_id.as_deref(),
-            created_at,
-            &m.read_by,
-        );
-        let message = Message {
-            id,
-            conversation_id: cid.to_owned(),
-            kind: m.kind,
-            sender_id: m.sender_id,
-            content,
-            custom: m.custom,
-            created_at,
-            edited_at: None,
-            referenced_message_id: m.referenced_message_id,
-            origin: m.origin,
-            reactions: Vec::new(),
-            read_by,
-        };
+        let message = storage::new_message(id, cid, m, content, created_at, &audience);
         count_new_message(conn, pk, message.sender_id.as_deref(), message.created_at)?;
         // Sending implies having read everything up to one's own message
         // (`read_state::read_on_send`). A live message is newer than every
@@ -264,9 +202,7 @@ pub(super) fn list_messages(conn: &Connection, app: String, cid: String, page: P
                 .query_row(params![pk, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
                 .optional()
                 .map_err(db_err)?
-                .ok_or_else(|| {
-                    CoreError::invalid(format!("startingAfter: '{after}' is not a message of this conversation."))
-                })?,
+                .ok_or_else(|| storage::not_a_cursor_message(after))?,
         ),
     };
     let (ca, cpk) = cursor.unzip();
@@ -369,7 +305,7 @@ pub(super) fn search_message_candidates(
                 .query_row(params![app, id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
                 .optional()
                 .map_err(db_err)?
-                .ok_or_else(|| CoreError::invalid("The cursor names no message."))?,
+                .ok_or_else(storage::not_a_search_cursor)?,
         ),
     };
     let (ca, cpk) = cursor.unzip();

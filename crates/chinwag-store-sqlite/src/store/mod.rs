@@ -11,12 +11,12 @@ use chinwag_core::content::{ContentBlock, FileBlock, FileSubtype, searchable_tex
 use chinwag_core::error::ErrorCode;
 use std::sync::Arc;
 
-use chinwag_core::events::{ConversationEvent, Event, EventKind, UserEvent};
+use chinwag_core::events::EventKind;
 use chinwag_core::ids::new_message_id;
-use chinwag_core::limits::MAX_DISTINCT_REACTIONS;
 use chinwag_core::model::*;
 use chinwag_core::ports::{Committed, EventBus, Store};
 use chinwag_core::read_state;
+use chinwag_core::storage;
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -92,21 +92,7 @@ impl Changes {
         audience: Arc<[ParticipantState]>,
         value: T,
     ) -> Committed<T> {
-        let conversation = Arc::new(conversation);
-        let events = self
-            .kinds
-            .into_iter()
-            .map(|(seq, kind)| {
-                Event::Conversation(ConversationEvent {
-                    app_id: app.to_owned(),
-                    conversation_id: cid.to_owned(),
-                    seq,
-                    kind,
-                    conversation: conversation.clone(),
-                    audience: audience.clone(),
-                })
-            })
-            .collect();
+        let events = storage::conversation_events(app, cid, self.kinds, conversation, audience);
         Committed { value, events }
     }
 }

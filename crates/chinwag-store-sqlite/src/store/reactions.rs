@@ -16,16 +16,8 @@ pub(super) fn add_reaction(
         return Err(CoreError::participant_not_found(&user, &cid));
     }
     let (message_pk, message) = require_message(conn, pk, &cid, &mid)?;
-    if let Some(r) = message.reactions.iter().find(|r| r.emoji == emoji)
-        && r.has(&user)
-    {
+    if !storage::reaction_adds(&message, &emoji, &user)? {
         return Ok(Committed { value: message, events: vec![] });
-    }
-    if !message.reactions.iter().any(|r| r.emoji == emoji) && message.reactions.len() >= MAX_DISTINCT_REACTIONS {
-        return Err(CoreError::new(
-            ErrorCode::TooManyReactions,
-            format!("A message holds at most {MAX_DISTINCT_REACTIONS} different reactions."),
-        ));
     }
     conn.prepare_cached("INSERT INTO reactions (message_pk, emoji, user_id, created_at) VALUES (?1, ?2, ?3, ?4)")
         .map_err(db_err)?

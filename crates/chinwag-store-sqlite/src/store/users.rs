@@ -28,17 +28,10 @@ pub(super) fn upsert_users(
                         .execute(params![app_id, id, data])
                         .map_err(db_err)?;
                 }
-                if existing.as_ref() != Some(&user) {
-                    events.push(Event::User(UserEvent {
-                        app_id: app_id.clone(),
-                        user: user.clone(),
-                        before: existing,
-                    }));
-                }
+                events.extend(storage::user_event(&app_id, existing, &user));
                 out.push(user);
             }
-            Err(e) if patches.len() > 1 => reasons.extend(e.reasons.into_iter().map(|r| format!("{id}: {r}"))),
-            Err(e) => return Err(e),
+            Err(e) => storage::user_batch_error(id, e, patches.len(), &mut reasons)?,
         }
     }
     if !reasons.is_empty() {
