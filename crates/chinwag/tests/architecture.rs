@@ -59,9 +59,24 @@ fn crate_graph_keeps_its_boundaries() {
     };
     forbidden(
         "chinwag-core",
-        &["axum", "hyper", "rusqlite", "sqlx", "tokio", "chinwag-store-sqlite", "chinwag-server", "chinwag-realtime"],
+        &[
+            "axum",
+            "hyper",
+            "rusqlite",
+            "sqlx",
+            "tokio",
+            "object_store",
+            "chinwag-store-sqlite",
+            "chinwag-files",
+            "chinwag-server",
+            "chinwag-realtime",
+        ],
     );
     forbidden("chinwag-store-sqlite", &["axum", "hyper", "chinwag-server", "chinwag-realtime"]);
     forbidden("chinwag-realtime", &["axum", "hyper", "rusqlite", "chinwag-store-sqlite", "chinwag-server"]);
-    forbidden("chinwag-server", &["rusqlite", "sqlx", "chinwag-store-sqlite"]);
+    forbidden("chinwag-server", &["rusqlite", "sqlx", "object_store", "chinwag-store-sqlite", "chinwag-files"]);
+    forbidden(
+        "chinwag-files",
+        &["axum", "rusqlite", "sqlx", "chinwag-store-sqlite", "chinwag-server", "chinwag-realtime"],
+    );
 }
