@@ -5,7 +5,6 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use chinwag_files::moto::{self, Moto};
 use futures_util::TryStreamExt;
 use object_store::path::Path as Key;
@@ -90,7 +89,7 @@ async fn uploads_stream_into_the_bucket_and_back() {
     // The object is in the bucket, under the app's prefix, whole.
     assert_eq!(t.keys().await, [key_of(&token)]);
     let stored = t.bucket.get(&Key::from(key_of(&token))).await.expect("get object").bytes().await.expect("bytes");
-    assert!(stored == Bytes::from(bytes.clone()), "the bucket holds the uploaded bytes");
+    assert!(stored == bytes, "the bucket holds the uploaded bytes");
 
     // Downloads stream them back, with their length.
     let resp = s.http.get(s.url(&format!("/files/{token}"))).bearer_auth(&s.key).send().await.expect("get");
