@@ -5,7 +5,7 @@
 //! to be `[A-Za-z0-9_]+` (no `/`, no `.`), so an object's key always lies
 //! inside its app's prefix and no token can reach another app's objects.
 //!
-//! A write up to one part (8 MiB) is one PUT; a larger one is a multipart
+//! A write up to one part (5 MiB, S3's least) is one PUT; a larger one is a multipart
 //! upload, sent a part at a time as the bytes arrive (at most two parts in
 //! flight), and completed only when the whole body arrived: until then no
 //! object exists under the key. A failed or dropped write aborts its upload.
@@ -38,7 +38,7 @@ use object_store::{
 };
 
 /// Bytes per part of a multipart upload (S3 wants at least 5 MiB, but the last).
-const PART_BYTES: usize = 8 * 1024 * 1024;
+const PART_BYTES: usize = 5 * 1024 * 1024;
 /// Parts uploading at once, per write.
 const PARTS_IN_FLIGHT: usize = 2;
 /// How long a health check may take, and how long its answer is kept.

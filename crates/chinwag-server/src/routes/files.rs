@@ -1,6 +1,9 @@
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::Json;
-use axum::body::Body;
-use axum::extract::{Multipart, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chinwag_core::content::FileSubtype;
@@ -63,13 +66,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, what: &str) -> A
     params(("appId" = String, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = UploadDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn upload(
-    State(s): State<AppState>,
-    auth: AnyAuth,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<Json<UploadDto>> {
-    let form =
-        form.map_err(|e| bad(format!("Send the file as multipart/form-data with a 'file' part: {}", e.body_text())))?;
+pub async fn upload(State(s): State<AppState>, auth: AnyAuth, req: Request) -> ApiResult<Json<UploadDto>> {
+    let req = req.map(|body| Body::new(Paced { inner: body, since_pause: 0 }));
+    let form = Multipart::from_request(req, &s)
+        .await
+        .map_err(|e| bad(format!("Send the file as multipart/form-data with a 'file' part: {}", e.body_text())))?;
     // In a task of its own: if the client goes away, its body ends in an
     // error there (rather than this future being dropped), and the task
     // still removes whatever it stored.
@@ -82,6 +83,53 @@ pub async fn upload(
         filename: record.filename,
         size: record.size,
     }))
+}
+
+/// Bytes a request body hands on before it pauses once.
+const BURST: usize = 256 * 1024;
+
+/// A request body handed on in bursts: after [`BURST`] bytes it answers
+/// `Pending` once (waking its task at once). The multipart parser reads
+/// whatever is ready into its buffer before it hands anything on, so on a
+/// fast connection it would hold the whole upload; paced, it holds about a
+/// burst, and a client sending faster than the file store writes is held
+/// back by the socket.
+struct Paced {
+    inner: Body,
+    since_pause: usize,
+}
+
+impl hyper::body::Body for Paced {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, axum::Error>>> {
+        if self.since_pause >= BURST {
+            self.since_pause = 0;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                self.since_pause += frame.data_ref().map_or(0, Bytes::len);
+            }
+            Poll::Pending => self.since_pause = 0,
+            Poll::Ready(_) => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Reads the form, streaming its file part into the store, then records the
