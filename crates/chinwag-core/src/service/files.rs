@@ -288,3 +288,58 @@ impl Services {
         Ok(if viewer.is_empty() { Principal::App } else { Principal::User(viewer.to_owned()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_resolve_against_the_size() {
+        let from = |first, last| ByteRange::From { first, last };
+        assert_eq!(from(0, Some(9)).resolve(100), Some(0..10));
+        assert_eq!(from(90, None).resolve(100), Some(90..100));
+        assert_eq!(from(90, Some(500)).resolve(100), Some(90..100), "an end past the file is cut");
+        assert_eq!(from(100, None).resolve(100), None, "a start past the end holds nothing");
+        assert_eq!(ByteRange::Last(10).resolve(100), Some(90..100));
+        assert_eq!(ByteRange::Last(500).resolve(100), Some(0..100));
+        assert_eq!(ByteRange::Last(0).resolve(100), None);
+        assert_eq!(from(0, Some(u64::MAX)).resolve(5), Some(0..5));
+    }
+
+    fn body(chunks: &[&'static [u8]]) -> ByteStream<'static> {
+        let items: Vec<CoreResult<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+        Box::pin(Items(items.into_iter()))
+    }
+
+    struct Items(std::vec::IntoIter<CoreResult<Bytes>>);
+
+    impl Stream for Items {
+        type Item = CoreResult<Bytes>;
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Ready(self.0.next())
+        }
+    }
+
+    /// Drains a stream that never waits.
+    fn drain(mut s: Bounded<'_>) -> Vec<CoreResult<Bytes>> {
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut out = Vec::new();
+        while let Poll::Ready(Some(item)) = Pin::new(&mut s).poll_next(&mut cx) {
+            out.push(item);
+        }
+        out
+    }
+
+    #[test]
+    fn an_upload_body_is_bounded_and_not_empty() {
+        let bounded = |chunks: &[&'static [u8]]| drain(Bounded { inner: body(chunks), seen: 0, max: 5, done: false });
+        assert_eq!(bounded(&[b"ab", b"cde"]), [Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"cde"))]);
+        let over = bounded(&[b"ab", b"cdef", b"never"]);
+        assert_eq!(over.len(), 2, "it ends at the error");
+        assert_eq!(over[1].as_ref().map_err(|e| e.code), Err(ErrorCode::PayloadTooLarge));
+        let empty = bounded(&[]);
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].as_ref().map_err(|e| e.code), Err(ErrorCode::InvalidRequest));
+    }
+}

@@ -429,3 +429,31 @@ async fn the_file_store_can_be_another_directory() {
     let (st, bytes) = s.download(&s.url(&format!("/files/{token}")), Some(&s.key.clone())).await;
     assert_eq!((st, bytes.as_slice()), (200, BYTES));
 }
+
+/// The bytes go in before the rest of the form is read: whatever refuses
+/// the upload after them removes them.
+#[tokio::test]
+async fn refused_uploads_leave_no_file_behind() {
+    let s = Server::start().await;
+    let key = s.key.clone();
+    let file = || Part::bytes(b"some bytes".to_vec()).file_name("x.bin");
+    let refused = [
+        Form::new().part("file", file()).text("subtype", "hologram"),
+        Form::new().part("file", file()).text("filename", "../etc/passwd"),
+        Form::new().part("file", file()).text("width", "wide"),
+        Form::new().part("file", file()).text("colour", "blue"),
+        Form::new().part("file", file()).text("duration", "-1"),
+        Form::new().part("file", Part::bytes(Vec::new()).file_name("empty.bin")),
+    ];
+    for form in refused {
+        let (st, b) = s.upload_as(Some(&key), form).await;
+        assert_eq!(st, 400, "{b}");
+    }
+    assert_eq!(files_under(&s.data_dir.join("files")), Vec::<std::path::PathBuf>::new(), "nothing left behind");
+    // Two file parts: the second is the upload, the first is not kept.
+    let form = Form::new().part("file", file()).part("file", Part::bytes(b"second".to_vec()).file_name("y.bin"));
+    let (st, b) = s.upload_as(Some(&key), form).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["filename"], "y.bin");
+    assert_eq!(files_under(&s.data_dir.join("files")).len(), 1);
+}
