@@ -457,3 +457,50 @@ async fn refused_uploads_leave_no_file_behind() {
     assert_eq!(b["filename"], "y.bin");
     assert_eq!(files_under(&s.data_dir.join("files")).len(), 1);
 }
+
+/// Sends the start of a multipart upload of `total` file bytes, `sent` of
+/// them, then goes away.
+pub async fn abandon_upload(s: &Server, total: usize, sent: usize) {
+    use tokio::io::AsyncWriteExt;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let boundary = "chinwagboundary42";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gone.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let request = format!(
+        "POST /v1/{}/files HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+        s.app,
+        s.key,
+        head.len() + total + tail.len()
+    );
+    conn.write_all(request.as_bytes()).await.expect("send head");
+    let chunk = vec![9u8; 64 * 1024];
+    let mut left = sent;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        conn.write_all(&chunk[..n]).await.expect("send");
+        left -= n;
+    }
+    conn.flush().await.expect("flush");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(conn);
+}
+
+#[tokio::test]
+async fn an_upload_cut_off_half_way_leaves_no_file_behind() {
+    let s = Server::start().await;
+    abandon_upload(&s, 10 * 1_048_576, 6 * 1_048_576).await;
+    let files = s.data_dir.join("files");
+    let mut left = files_under(&files);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = files_under(&files);
+    }
+    assert_eq!(left, Vec::<std::path::PathBuf>::new(), "the half-written file is gone");
+    assert!(!upload(&s).await.is_empty(), "and the server takes uploads");
+}

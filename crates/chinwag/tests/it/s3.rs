@@ -265,3 +265,15 @@ async fn a_bad_bucket_stops_the_start_with_a_clear_message() {
     let (started, said) = serve_once(&["--file-store", &moto.url("there")], &env, Duration::from_secs(5));
     assert!(started, "{said}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_cut_off_half_way_leaves_nothing_in_the_bucket() {
+    let t = S3::start(&[]).await;
+    crate::files::abandon_upload(&t.s, 20 * MIB, 12 * MIB).await;
+    let start = Instant::now();
+    while (t.pending_uploads().await > 0 || !t.keys().await.is_empty()) && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(t.pending_uploads().await, 0, "the multipart upload was aborted");
+    assert!(t.keys().await.is_empty(), "no object");
+}
