@@ -35,6 +35,38 @@ impl LocalFileStore {
         &self.root
     }
 
+    /// Removes temporary files that writes cut short by a crash left
+    /// behind (a write in progress keeps touching its file, and none lasts
+    /// longer than the body timeout, so only files untouched for `age` go).
+    /// Answers how many went.
+    pub async fn remove_partial_writes(&self, age: std::time::Duration) -> CoreResult<usize> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut removed = 0;
+            let apps = std::fs::read_dir(&root).map_err(|e| io_err("list", &root, e))?;
+            for app in apps.flatten().filter(|a| a.file_type().is_ok_and(|t| t.is_dir())) {
+                let Ok(entries) = std::fs::read_dir(app.path()) else { continue };
+                for entry in entries.flatten() {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    let stale = entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t.elapsed().is_ok_and(|elapsed| elapsed >= age));
+                    if name.starts_with('.') && name.ends_with(".part") && stale {
+                        match std::fs::remove_file(entry.path()) {
+                            Ok(()) => removed += 1,
+                            Err(e) => tracing::warn!(error = %e, file = %entry.path().display(), "cannot remove a partial write"),
+                        }
+                    }
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(|e| CoreError::internal(format!("partial-write sweep: {e}")))?
+    }
+
     /// App ids may hold any character, so directory names are hex-encoded;
     /// tokens are checked to be plain names, so a path never leaves the app's directory.
     fn path(&self, app_id: &str, token: &str) -> CoreResult<PathBuf> {

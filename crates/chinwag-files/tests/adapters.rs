@@ -147,6 +147,13 @@ async fn local_directory() {
     let app_dir = std::fs::read_dir(&root).expect("root").flatten().next().expect("app dir").path();
     assert_eq!(mode(&app_dir), 0o700);
     assert_eq!(mode(&app_dir.join("file_p")), 0o600);
+    // Temporary files a crash left are swept, once old enough; nothing else is.
+    let partial = app_dir.join(".file_z.0123456789abcdef.part");
+    std::fs::write(&partial, b"half").expect("partial");
+    assert_eq!(store.remove_partial_writes(Duration::from_secs(3600)).await.expect("sweep"), 0, "too new");
+    assert_eq!(store.remove_partial_writes(Duration::ZERO).await.expect("sweep"), 1);
+    assert!(!partial.exists());
+    assert!(app_dir.join("file_p").exists(), "finished files stay");
     // A root removed under the server is not made again: writes fail, health says so.
     std::fs::remove_dir_all(&root).expect("rm");
     assert!(store.put("app", "file_q", chunks(b"x", None), None).await.is_err());

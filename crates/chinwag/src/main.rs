@@ -176,6 +176,11 @@ fn why(e: chinwag_core::CoreError) -> String {
     e.detail.unwrap_or_else(|| e.reasons.join("; "))
 }
 
+/// How long a temporary upload file must be untouched before the start
+/// takes it for one a crash left (uploads touch theirs as bytes arrive, and
+/// take at most `body_timeout_seconds`).
+const PARTIAL_WRITE_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How long the start waits for an S3 bucket to answer.
 const FILE_STORE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -195,7 +200,16 @@ async fn checked_file_store(config: &Config) -> anyhow::Result<Arc<dyn FileStore
             })?;
             Arc::new(store)
         }
-        Location::Local(_) => open_file_store(config)?,
+        Location::Local(dir) => {
+            let store = chinwag_files::LocalFileStore::new(dir);
+            // Temporary files of writes a crash cut short (none is in progress yet).
+            match store.remove_partial_writes(PARTIAL_WRITE_AGE).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "removed temporary files of uploads cut short"),
+                Err(e) => tracing::warn!(error = %why(e), "cannot look for temporary files of uploads cut short"),
+            }
+            Arc::new(store)
+        }
     };
     files
         .health()
