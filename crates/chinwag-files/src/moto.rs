@@ -29,19 +29,28 @@ impl Moto {
     pub fn start() -> Moto {
         let port =
             TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).expect("a free port").port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server is not installed: run scripts/install-moto");
+        let args = ["-H".to_owned(), "127.0.0.1".to_owned(), "-p".to_owned(), port.to_string()];
+        let spawn = |program: &str, first: &[&str]| {
+            Command::new(program)
+                .args(first)
+                .args(&args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+        };
+        // The console script where it is on PATH, else the module it runs.
+        let child = match spawn("moto_server", &[]) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => spawn("python3", &["-m", "moto.server"]),
+            other => other,
+        }
+        .expect("cannot start moto's S3 server: run scripts/install-moto");
         let mut moto = Moto { child, port };
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let started = Instant::now();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited at start: {status}");
+                panic!("moto's S3 server exited at start ({status}): is it installed? run scripts/install-moto");
             }
             assert!(started.elapsed() < Duration::from_secs(60), "moto_server did not listen within 60 s");
             std::thread::sleep(Duration::from_millis(100));
