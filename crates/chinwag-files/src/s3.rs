@@ -41,6 +41,8 @@ use object_store::{
 const PART_BYTES: usize = 5 * 1024 * 1024;
 /// Parts uploading at once, per write.
 const PARTS_IN_FLIGHT: usize = 2;
+/// What the health check lists: nothing is ever stored under it.
+const HEALTH_NAME: &str = "chinwag-health-check";
 /// How long a health check may take, and how long its answer is kept.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 const HEALTH_TTL: Duration = Duration::from_secs(5);
@@ -177,14 +179,20 @@ impl S3FileStore {
         CoreError::internal(scrub(&self.secrets, &message))
     }
 
-    /// Lists the prefix once (answering whether the bucket is there and the
-    /// credentials may read it), within `timeout`. No cache: the start-up check.
+    /// One LIST request (answering whether the bucket is there and the
+    /// credentials may read it), within `timeout`. It lists a name under the
+    /// prefix that holds nothing (app prefixes are hex; this name is not),
+    /// so it is one request however many files the bucket keeps. No cache:
+    /// the start-up check; [`FileStore::health`] keeps its answer a while.
     pub async fn check(&self, timeout: Duration) -> CoreResult<()> {
-        let prefix = (!self.location.prefix.is_empty())
-            .then(|| Path::parse(&self.location.prefix))
-            .transpose()
-            .map_err(|e| self.err("prefix", &self.location.prefix, e))?;
-        match tokio::time::timeout(timeout, self.store.list_with_delimiter(prefix.as_ref())).await {
+        let probe = if self.location.prefix.is_empty() {
+            Path::from(HEALTH_NAME)
+        } else {
+            Path::parse(&self.location.prefix)
+                .map_err(|e| self.err("prefix", &self.location.prefix, e))?
+                .join(HEALTH_NAME)
+        };
+        match tokio::time::timeout(timeout, self.store.list_with_delimiter(Some(&probe))).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(self.err("list", "the bucket", e)),
             Err(_) => Err(self.err("list", "the bucket", format!("no answer within {timeout:?}"))),
