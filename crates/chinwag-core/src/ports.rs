@@ -1,14 +1,18 @@
 //! The ports the services need. Adapters live in other crates: the SQLite
-//! and PostgreSQL stores, the realtime hub's event bus, the local file store.
+//! and PostgreSQL stores, the realtime hub's event bus, the file stores (a local directory, S3).
 //!
 //! Every `Store` method is one atomic unit: the adapter opens and commits the
 //! transaction inside it, and the domain never holds one. Methods that change
 //! a conversation commit events with it; the store publishes them, in commit
 //! order, to the bus the services connected (`Store::connect_events`).
 
+use std::ops::Range;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use bytes::Bytes;
+use futures_core::Stream;
 
 use crate::error::CoreResult;
 use crate::events::Event;
@@ -237,12 +241,48 @@ pub trait EventBus: Send + Sync + 'static {
     fn publish(&self, events: Vec<Event>);
 }
 
-/// Storage for uploaded file bytes.
+/// A body of bytes flowing in chunks. An `Err` item ends it: whoever
+/// consumes it stops there and answers that error.
+pub type ByteStream<'a> = Pin<Box<dyn Stream<Item = CoreResult<Bytes>> + Send + 'a>>;
+
+/// An object's bytes as a [`FileStore`] hands them out.
+pub struct StoredBytes {
+    /// The whole object's size in bytes.
+    pub size: u64,
+    /// The bytes `body` yields: the range asked for, or `0..size`.
+    pub range: Range<u64>,
+    pub body: ByteStream<'static>,
+}
+
+impl std::fmt::Debug for StoredBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredBytes").field("size", &self.size).field("range", &self.range).finish_non_exhaustive()
+    }
+}
+
+/// Storage for uploaded file bytes, keyed by app and file token (a token is
+/// `[A-Za-z0-9_]+`; adapters refuse anything else). Bytes flow as streams:
+/// no adapter holds a whole file in memory.
 #[async_trait]
 pub trait FileStore: Send + Sync + 'static {
-    async fn put(&self, app_id: &str, token: &str, bytes: &[u8]) -> CoreResult<()>;
-    async fn get(&self, app_id: &str, token: &str) -> CoreResult<Option<Vec<u8>>>;
+    /// Stores `body` under the token, consuming it chunk by chunk, and
+    /// answers how many bytes it held. `declared_len` is the length when the
+    /// caller knows it (a hint; the stream decides). The object becomes
+    /// visible only whole, once the stream ended: if the stream yields an
+    /// error (the caller's size limit, a broken upload) or a write fails,
+    /// nothing is left under the token or beside it, and that error is the
+    /// answer. A token is written once; writing it again replaces it.
+    async fn put(&self, app_id: &str, token: &str, body: ByteStream<'_>, declared_len: Option<u64>) -> CoreResult<u64>;
+    /// The object's bytes, or only `range` of them (end exclusive; callers
+    /// resolve ranges against the size they know, so it lies inside the
+    /// object). None when there is no such object.
+    async fn get(&self, app_id: &str, token: &str, range: Option<Range<u64>>) -> CoreResult<Option<StoredBytes>>;
+    /// Removes the object; removing one that is not there succeeds.
     async fn delete(&self, app_id: &str, token: &str) -> CoreResult<()>;
+    /// Whether the store can take writes now, for readiness. Cheap: an
+    /// adapter that has to ask a remote service bounds the time and may keep
+    /// the answer for a few seconds.
+    async fn health(&self) -> CoreResult<()>;
 }
 
 /// A machine-translation provider (none ships by default; TalkJS uses an

@@ -201,13 +201,14 @@ pub fn router(state: AppState) -> Router {
     app
 }
 
-/// `/readyz`: 200 while the store can take writes, 503 (with the reason) when not.
+/// `/readyz`: 200 while the store and the file store can take writes, 503
+/// (with the reason in the log) when not.
 async fn ready(axum::extract::State(s): axum::extract::State<AppState>) -> axum::response::Response {
     match s.services.ready().await {
         Ok(()) => "ok".into_response(),
         Err(e) => {
             tracing::error!(reason = e.reasons.join("; "), detail = e.detail.as_deref().unwrap_or(""), "not ready");
-            let why = "not ready: the store cannot take writes (the server log says why)";
+            let why = "not ready: the store or the file store cannot take writes (the server log says why)";
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, why).into_response()
         }
     }

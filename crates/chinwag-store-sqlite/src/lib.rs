@@ -18,7 +18,6 @@
 mod checkpoint;
 mod codec;
 mod file;
-mod files;
 mod pool;
 mod schema;
 mod store;
@@ -28,8 +27,6 @@ use std::path::Path;
 
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::Connection;
-
-pub use files::LocalFileStore;
 
 /// How many read connections to keep.
 const READERS: usize = 4;

@@ -9,7 +9,8 @@ use chinwag_core::model::{ConversationPatch, MessageType, Patch, UserPatch};
 use chinwag_core::ports::{SystemClock, Translator};
 use chinwag_core::service::{NoEvents, SendMessage, SendPayload, Services, Translation};
 use chinwag_core::{CoreResult, ErrorCode};
-use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
+use chinwag_files::LocalFileStore;
+use chinwag_store_sqlite::SqliteStore;
 
 /// Upper-cases, and remembers the language it was asked for.
 #[derive(Default)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chinwag_core::service::{RateLimit, RateLimits};
+use chinwag_files::Location;
 use chinwag_server::NetLimits;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -54,6 +55,9 @@ pub(crate) struct Settings {
     upload_ttl_seconds: u64,
     /// The app the demo page at `/` signs into; empty: no demo page.
     demo_app: String,
+    /// Where uploaded bytes live: a directory, or `s3://bucket[/prefix]?…`;
+    /// None: `files` in the data directory.
+    file_store: Option<String>,
 }
 
 impl Default for Settings {
@@ -84,6 +88,7 @@ impl Default for Settings {
             integrity_check: true,
             upload_ttl_seconds: 86_400,
             demo_app: "dev".to_owned(),
+            file_store: None,
         }
     }
 }
@@ -114,6 +119,7 @@ const KEYS: &[&str] = &[
     "integrity_check",
     "upload_ttl_seconds",
     "demo_app",
+    "file_store",
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere (the
@@ -141,6 +147,8 @@ pub(crate) struct Overrides {
     pub(crate) socket_queue_limit: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) demo_app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) file_store: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +178,8 @@ pub(crate) struct Config {
     pub(crate) upload_ttl: Duration,
     /// The app the demo page at `/` uses (None: no demo page).
     pub(crate) demo_app: Option<String>,
+    /// Where uploaded bytes live (shows no secret when printed).
+    pub(crate) file_store: Location,
     /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
     pub(crate) unknown_variables: Vec<String>,
 }
@@ -258,6 +268,10 @@ impl Config {
             socket_queue_bundles: s.socket_queue_limit,
             socket_queue_bytes: s.socket_queue_bytes,
         };
+        let file_store = match s.file_store.as_deref() {
+            None => Location::Local(s.data_dir.join("files")),
+            Some(text) => Location::parse(text).map_err(|e| anyhow::anyhow!(e))?,
+        };
         Ok(Config {
             listen,
             data_dir: s.data_dir,
@@ -271,6 +285,7 @@ impl Config {
             integrity_check: s.integrity_check,
             upload_ttl: seconds("upload_ttl_seconds", s.upload_ttl_seconds)?,
             demo_app: Some(s.demo_app).filter(|a| !a.is_empty()),
+            file_store,
             unknown_variables,
         })
     }
@@ -307,8 +322,12 @@ impl Config {
         self.data_dir.join("chinwag.db")
     }
 
-    pub(crate) fn files_dir(&self) -> PathBuf {
-        self.data_dir.join("files")
+    /// The directory uploads go to when they are kept on the local disk.
+    pub(crate) fn files_dir(&self) -> Option<&Path> {
+        match &self.file_store {
+            Location::Local(dir) => Some(dir),
+            Location::S3(_) => None,
+        }
     }
 }
 

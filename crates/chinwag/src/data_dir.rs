@@ -14,7 +14,7 @@ pub(crate) struct Prepared {
     pub(crate) new_database: bool,
 }
 
-/// Creates the data directory and its files directory (0700), or makes
+/// Creates the data directory and the files directory (0700; unless files go to S3), or makes
 /// existing ones private, and refuses a directory whose database is gone
 /// while the rest of its data is still there.
 pub(crate) fn prepare(config: &Config) -> anyhow::Result<Prepared> {
@@ -37,7 +37,9 @@ pub(crate) fn prepare(config: &Config) -> anyhow::Result<Prepared> {
             );
         }
     }
-    private_dir(&config.files_dir())?;
+    if let Some(files) = config.files_dir() {
+        private_dir(files)?;
+    }
     Ok(Prepared { new_database })
 }
 

@@ -12,11 +12,13 @@ use anyhow::{Context, bail};
 use chinwag_core::auth::{self, Claims, TokenType};
 use chinwag_core::links::FileLinks;
 use chinwag_core::model::{App, AppSettings};
+use chinwag_core::ports::FileStore;
 use chinwag_core::ports::Store;
 use chinwag_core::ports::SystemClock;
 use chinwag_core::service::{NoEvents, Services};
+use chinwag_files::Location;
 use chinwag_realtime::Hub;
-use chinwag_store_sqlite::{LocalFileStore, SqliteStore};
+use chinwag_store_sqlite::SqliteStore;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, LogFormat, Overrides, parse_duration_secs};
@@ -66,6 +68,11 @@ enum Command {
         /// The app the demo page at `/` signs into; default `dev`; empty: no demo page (CHINWAG_DEMO_APP).
         #[arg(long)]
         demo_app: Option<String>,
+        /// Where uploaded files live: a directory, or
+        /// `s3://bucket[/prefix]?endpoint=…&region=…` (credentials from AWS_* variables);
+        /// default: `files` in the data directory (CHINWAG_FILE_STORE).
+        #[arg(long)]
+        file_store: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -160,16 +167,62 @@ fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     })
 }
 
+/// The configured file store, built but not yet checked.
+fn open_file_store(config: &Config) -> anyhow::Result<Arc<dyn FileStore>> {
+    config.file_store.open().map_err(|e| anyhow::anyhow!("cannot use the file store {}: {}", config.file_store, why(e)))
+}
+
+fn why(e: chinwag_core::CoreError) -> String {
+    e.detail.unwrap_or_else(|| e.reasons.join("; "))
+}
+
+/// How long a temporary upload file must be untouched before the start
+/// takes it for one a crash left (uploads touch theirs as bytes arrive, and
+/// take at most `body_timeout_seconds`).
+const PARTIAL_WRITE_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How long the start waits for an S3 bucket to answer.
+const FILE_STORE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The file store, checked: a files directory that is not there, or a
+/// bucket that is missing, unreachable or closed to these credentials, stops
+/// the start with the reason (and never a secret).
+async fn checked_file_store(config: &Config) -> anyhow::Result<Arc<dyn FileStore>> {
+    let files: Arc<dyn FileStore> = match &config.file_store {
+        Location::S3(s3) => {
+            let store = chinwag_files::S3FileStore::new(s3)
+                .map_err(|e| anyhow::anyhow!("cannot use the file store {s3}: {}", why(e)))?;
+            store.check(FILE_STORE_CHECK).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "the file store {s3} does not answer as a bucket these credentials can read: {}",
+                    why(e)
+                )
+            })?;
+            Arc::new(store)
+        }
+        Location::Local(dir) => {
+            let store = chinwag_files::LocalFileStore::new(dir);
+            // Temporary files of writes a crash cut short (none is in progress yet).
+            match store.remove_partial_writes(PARTIAL_WRITE_AGE).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "removed temporary files of uploads cut short"),
+                Err(e) => tracing::warn!(error = %why(e), "cannot look for temporary files of uploads cut short"),
+            }
+            Arc::new(store)
+        }
+    };
+    files
+        .health()
+        .await
+        .map_err(|e| anyhow::anyhow!("the file store {} does not work: {}", config.file_store, why(e)))?;
+    Ok(files)
+}
+
 /// Services for one-shot commands: nothing is listening for events.
 fn offline_services(config: &Config) -> anyhow::Result<Services> {
     data_dir::prepare(config)?;
     let store = Arc::new(open_store(config)?);
-    Ok(Services::new(
-        store,
-        Arc::new(NoEvents),
-        Arc::new(LocalFileStore::new(config.files_dir())),
-        Arc::new(SystemClock),
-    ))
+    Ok(Services::new(store, Arc::new(NoEvents), open_file_store(config)?, Arc::new(SystemClock)))
 }
 
 fn init_tracing(format: LogFormat) {
@@ -217,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rate_limit_per_second,
             socket_queue_limit,
             demo_app,
+            file_store,
         } => {
             let overrides = Overrides {
                 listen,
@@ -225,6 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate_limit_per_second,
                 socket_queue_limit,
                 demo_app,
+                file_store,
                 ..Default::default()
             };
             let config = load(&common, overrides)?;
@@ -312,6 +367,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing::info!(open_file_limit = files, max_connections = config.net.max_connections, "connection limits");
     let prepared = data_dir::prepare(&config)?;
     let store = Arc::new(open_store(&config)?);
+    let file_store = checked_file_store(&config).await?;
+    tracing::info!(file_store = %config.file_store, "file store");
     let listener = listen(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
@@ -320,7 +377,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let links = FileLinks::new(&public_url, link_key);
     let clock = Arc::new(SystemClock);
     let hub = Hub::new(links.clone(), clock.clone());
-    let services = Services::new(store.clone(), hub.clone(), Arc::new(LocalFileStore::new(config.files_dir())), clock)
+    let services = Services::new(store.clone(), hub.clone(), file_store, clock)
         .with_rate_limits(config.rate_limits)
         .with_file_links(links)
         .with_boken_key(&boken_key)

@@ -66,8 +66,10 @@ fn crate_graph_keeps_its_boundaries() {
             "sqlx",
             "tokio",
             "tokio-postgres",
+            "object_store",
             "chinwag-store-sqlite",
             "chinwag-store-postgres",
+            "chinwag-files",
             "chinwag-server",
             "chinwag-realtime",
         ],
@@ -91,6 +93,18 @@ fn crate_graph_keeps_its_boundaries() {
     );
     forbidden(
         "chinwag-server",
-        &["rusqlite", "sqlx", "tokio-postgres", "chinwag-store-sqlite", "chinwag-store-postgres"],
+        &[
+            "rusqlite",
+            "sqlx",
+            "tokio-postgres",
+            "object_store",
+            "chinwag-store-sqlite",
+            "chinwag-store-postgres",
+            "chinwag-files",
+        ],
+    );
+    forbidden(
+        "chinwag-files",
+        &["axum", "rusqlite", "sqlx", "tokio-postgres", "chinwag-store-sqlite", "chinwag-store-postgres", "chinwag-server", "chinwag-realtime"],
     );
 }

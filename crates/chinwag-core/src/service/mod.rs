@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 pub use apps::AppDirectory;
 pub use credentials::{Accept, Principal};
-pub use files::{FileDownload, FileUpload};
+pub use files::{ByteRange, FileDownload, FileUpload, StagedFile};
 pub use me::{ActionMethod, ClientMessage, Paged, ParticipantAction, ReactionEntry, ReactionTarget, Translation};
 pub use messages::{SendMessage, SendPayload};
 pub use presence::{PresenceQuery, UserPresence, has_focus};
@@ -121,9 +121,10 @@ impl Services {
         &self.apps
     }
 
-    /// Readiness: the store can take writes.
+    /// Readiness: the store and the file store can take writes.
     pub async fn ready(&self) -> crate::CoreResult<()> {
-        self.store.health().await
+        self.store.health().await?;
+        self.files.health().await
     }
 
     pub fn now(&self) -> i64 {

@@ -355,3 +355,152 @@ async fn expired_user_token_cannot_download_or_upload() {
     let form = Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("x.txt"));
     assert_error(&s.upload_as(Some(&expired), form).await, 401, "UNAUTHORIZED", "");
 }
+
+/// Regular files under `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { files_under(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+#[tokio::test]
+async fn large_files_stream_back_whole_and_in_ranges() {
+    let s = Server::start().await;
+    let bytes: Vec<u8> = (0..7 * 1_048_576 + 3).map(|i| (i % 251) as u8).collect();
+    let (st, b) = s.upload("big.bin", "application/octet-stream", bytes.clone()).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["size"], bytes.len());
+    let url = s.url(&format!("/files/{}", b["fileToken"].as_str().expect("token")));
+    let get = |range: Option<&'static str>| {
+        let mut req = s.http.get(&url).bearer_auth(&s.key);
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        async move {
+            let resp = req.send().await.expect("get");
+            let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let heads = (header("content-length"), header("content-range"), header("accept-ranges"));
+            (resp.status().as_u16(), heads, resp.bytes().await.expect("body").to_vec())
+        }
+    };
+    let len = bytes.len();
+    let (st, (length, range, accept), body) = get(None).await;
+    assert_eq!((st, length, range, accept), (200, Some(len.to_string()), None, Some("bytes".into())));
+    assert!(body == bytes, "the same bytes");
+    let (st, (length, range, _), body) = get(Some("bytes=-10")).await;
+    assert_eq!((st, length, range), (206, Some("10".into()), Some(format!("bytes {}-{}/{len}", len - 10, len - 1))));
+    assert_eq!(body, bytes[len - 10..]);
+    let (st, (_, range, _), body) = get(Some("bytes=3000000-")).await;
+    assert_eq!((st, range), (206, Some(format!("bytes 3000000-{}/{len}", len - 1))));
+    assert!(body == bytes[3_000_000..]);
+    // What cannot be served as one range is served whole.
+    for other in ["bytes=99999999-", "bytes=0-1,5-6", "bytes=9-2", "pages=1-2", "bytes=x-"] {
+        let (st, (length, range, _), body) = get(Some(other)).await;
+        assert_eq!((st, length, range), (200, Some(len.to_string()), None), "{other}");
+        assert_eq!(body.len(), len, "{other}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversize_upload_leaves_no_file_behind() {
+    let s = Server::start().await;
+    let (st, b) = s.upload("big.bin", "application/octet-stream", vec![1u8; 25 * 1_048_576 + 1]).await;
+    assert_error(&(st, b), 400, "PAYLOAD_TOO_LARGE", "limited");
+    assert_eq!(files_under(&s.data_dir.join("files")), Vec::<std::path::PathBuf>::new(), "nothing left behind");
+    let (st, b) = s.upload("edge.bin", "application/octet-stream", vec![2u8; 25 * 1_048_576]).await;
+    assert_eq!(st, 200, "exactly the limit is taken: {b}");
+    assert_eq!(files_under(&s.data_dir.join("files")).len(), 1);
+}
+
+#[tokio::test]
+async fn the_file_store_can_be_another_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let elsewhere = tmp.path().join("elsewhere").join("uploads");
+    let config = tmp.path().join("chinwag.toml");
+    std::fs::write(&config, format!("file_store = {:?}\n", elsewhere.display().to_string())).expect("config");
+    let s = Server::start_with(&tmp.path().join("data"), &["--config", config.to_str().expect("utf8")]).await;
+    let token = upload(&s).await;
+    let stored = files_under(&elsewhere);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].ends_with(format!("646576/{token}")), "{stored:?}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    assert_eq!((mode(&elsewhere), mode(&stored[0])), (0o700, 0o600));
+    assert!(!s.data_dir.join("files").exists(), "nothing goes to the data directory's files");
+    let (st, bytes) = s.download(&s.url(&format!("/files/{token}")), Some(&s.key.clone())).await;
+    assert_eq!((st, bytes.as_slice()), (200, BYTES));
+}
+
+/// The bytes go in before the rest of the form is read: whatever refuses
+/// the upload after them removes them.
+#[tokio::test]
+async fn refused_uploads_leave_no_file_behind() {
+    let s = Server::start().await;
+    let key = s.key.clone();
+    let file = || Part::bytes(b"some bytes".to_vec()).file_name("x.bin");
+    let refused = [
+        Form::new().part("file", file()).text("subtype", "hologram"),
+        Form::new().part("file", file()).text("filename", "../etc/passwd"),
+        Form::new().part("file", file()).text("width", "wide"),
+        Form::new().part("file", file()).text("colour", "blue"),
+        Form::new().part("file", file()).text("duration", "-1"),
+        Form::new().part("file", Part::bytes(Vec::new()).file_name("empty.bin")),
+    ];
+    for form in refused {
+        let (st, b) = s.upload_as(Some(&key), form).await;
+        assert_eq!(st, 400, "{b}");
+    }
+    assert_eq!(files_under(&s.data_dir.join("files")), Vec::<std::path::PathBuf>::new(), "nothing left behind");
+    // Two file parts: the second is the upload, the first is not kept.
+    let form = Form::new().part("file", file()).part("file", Part::bytes(b"second".to_vec()).file_name("y.bin"));
+    let (st, b) = s.upload_as(Some(&key), form).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(b["filename"], "y.bin");
+    assert_eq!(files_under(&s.data_dir.join("files")).len(), 1);
+}
+
+/// Sends the start of a multipart upload of `total` file bytes, `sent` of
+/// them, then goes away.
+pub async fn abandon_upload(s: &Server, total: usize, sent: usize) {
+    use tokio::io::AsyncWriteExt;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let boundary = "chinwagboundary42";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gone.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let request = format!(
+        "POST /v1/{}/files HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+        s.app,
+        s.key,
+        head.len() + total + tail.len()
+    );
+    conn.write_all(request.as_bytes()).await.expect("send head");
+    let chunk = vec![9u8; 64 * 1024];
+    let mut left = sent;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        conn.write_all(&chunk[..n]).await.expect("send");
+        left -= n;
+    }
+    conn.flush().await.expect("flush");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(conn);
+}
+
+#[tokio::test]
+async fn an_upload_cut_off_half_way_leaves_no_file_behind() {
+    let s = Server::start().await;
+    abandon_upload(&s, 10 * 1_048_576, 6 * 1_048_576).await;
+    let files = s.data_dir.join("files");
+    let mut left = files_under(&files);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = files_under(&files);
+    }
+    assert_eq!(left, Vec::<std::path::PathBuf>::new(), "the half-written file is gone");
+    assert!(!upload(&s).await.is_empty(), "and the server takes uploads");
+}

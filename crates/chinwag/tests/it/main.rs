@@ -26,6 +26,7 @@ mod persistence;
 mod reactions;
 mod read_state;
 mod realtime;
+mod s3;
 mod transport;
 mod ui;
 mod users;

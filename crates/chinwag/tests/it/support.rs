@@ -73,6 +73,15 @@ impl Server {
         Server::launch(dir, key, &[], env).await
     }
 
+    /// A fresh server with extra `serve` arguments and environment variables.
+    pub async fn start_with_args_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let mut s = Server::launch(&dir, None, extra, env).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
     async fn start_with_key(dir: &Path, key: Option<String>, extra: &[&str]) -> Server {
         Server::launch(dir, key, extra, &[]).await
     }
