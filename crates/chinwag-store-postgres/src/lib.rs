@@ -63,6 +63,7 @@ impl Default for Options {
 /// The PostgreSQL store. Cheap to share behind an `Arc`.
 pub struct PgStore {
     inner: Arc<Inner>,
+    migrated: schema::Migrated,
 }
 
 /// What the store's methods share, also with the tasks writes run on.
@@ -122,17 +123,24 @@ impl PgStore {
             appends: store::group::Appends::default(),
         };
         let mut client = inner.client().await?;
-        schema::migrate(&mut client).await?;
+        let migrated = schema::migrate(&mut client).await?;
         drop(client);
-        Ok(PgStore { inner: Arc::new(inner) })
+        Ok(PgStore { inner: Arc::new(inner), migrated })
+    }
+
+    /// Whether this store created the schema in an empty database. Nodes
+    /// starting together migrate one at a time (an advisory lock), so one
+    /// of them alone sees this.
+    pub fn created(&self) -> bool {
+        self.migrated.from == 0
     }
 
     /// Applies pending migrations to the database at `url` and reports the
     /// schema version reached.
     pub async fn migrate(url: &str) -> CoreResult<u32> {
         let pool = pool(url, Options { pool_size: 1, ..Options::default() })?;
-        let mut client = pool.get().await.map_err(|e| unreachable_db(url, e))?;
-        schema::migrate(&mut client).await
+        let mut client = pool.get().await.map_err(unreachable_db)?;
+        Ok(schema::migrate(&mut client).await?.to)
     }
 
     /// Runs a write that publishes events on a task of its own, and waits
@@ -168,9 +176,6 @@ impl Inner {
     }
 }
 
-fn unreachable_db(url: &str, e: impl std::fmt::Display) -> CoreError {
-    {
-        let _ = url;
-        CoreError::internal(format!("cannot connect to PostgreSQL: {e}"))
-    }
+fn unreachable_db(e: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(format!("cannot connect to PostgreSQL: {e}"))
 }

@@ -151,11 +151,20 @@ const MIGRATION_LOCK: (i32, i32) = (0x6368_696e, 0x6d69_6772);
 /// that first takes the migration lock: nodes starting together on a fresh
 /// database apply each migration once, the others waiting for the lock and
 /// then finding it applied. Answers the version reached.
-pub(crate) async fn migrate(client: &mut deadpool_postgres::Client) -> CoreResult<u32> {
+/// What a migration found and left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Migrated {
+    /// The schema version found (0: an empty database).
+    pub(crate) from: u32,
+    /// The schema version now.
+    pub(crate) to: u32,
+}
+
+pub(crate) async fn migrate(client: &mut deadpool_postgres::Client) -> CoreResult<Migrated> {
     run(client).await.map_err(crate::Fail::into_core)
 }
 
-async fn run(client: &mut deadpool_postgres::Client) -> Res<u32> {
+async fn run(client: &mut deadpool_postgres::Client) -> Res<Migrated> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&MIGRATION_LOCK.0, &MIGRATION_LOCK.1]).await?;
     tx.batch_execute(
@@ -181,5 +190,5 @@ async fn run(client: &mut deadpool_postgres::Client) -> Res<u32> {
         tracing::info!(version, "applied database migration");
     }
     tx.commit().await?;
-    Ok(MIGRATIONS.len() as u32)
+    Ok(Migrated { from: current as u32, to: MIGRATIONS.len() as u32 })
 }

@@ -58,6 +58,9 @@ pub(crate) struct Settings {
     /// Where uploaded bytes live: a directory, or `s3://bucket[/prefix]?…`;
     /// None: `files` in the data directory.
     file_store: Option<String>,
+    /// A PostgreSQL database (`postgres://user[:password]@host[:port]/db`)
+    /// for several nodes; None: SQLite in the data directory.
+    database_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             upload_ttl_seconds: 86_400,
             demo_app: "dev".to_owned(),
             file_store: None,
+            database_url: None,
         }
     }
 }
@@ -120,6 +124,7 @@ const KEYS: &[&str] = &[
     "upload_ttl_seconds",
     "demo_app",
     "file_store",
+    "database_url",
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere (the
@@ -149,6 +154,8 @@ pub(crate) struct Overrides {
     pub(crate) demo_app: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) file_store: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) database_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +187,8 @@ pub(crate) struct Config {
     pub(crate) demo_app: Option<String>,
     /// Where uploaded bytes live (shows no secret when printed).
     pub(crate) file_store: Location,
+    /// The database: SQLite in the data directory, or PostgreSQL.
+    pub(crate) database: Database,
     /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
     pub(crate) unknown_variables: Vec<String>,
 }
@@ -272,6 +281,10 @@ impl Config {
             None => Location::Local(s.data_dir.join("files")),
             Some(text) => Location::parse(text).map_err(|e| anyhow::anyhow!(e))?,
         };
+        let database = match s.database_url {
+            None => Database::Sqlite(s.data_dir.join("chinwag.db")),
+            Some(url) => Database::postgres(url)?,
+        };
         Ok(Config {
             listen,
             data_dir: s.data_dir,
@@ -286,6 +299,7 @@ impl Config {
             upload_ttl: seconds("upload_ttl_seconds", s.upload_ttl_seconds)?,
             demo_app: Some(s.demo_app).filter(|a| !a.is_empty()),
             file_store,
+            database,
             unknown_variables,
         })
     }
@@ -318,16 +332,58 @@ impl Config {
         Ok(files)
     }
 
-    pub(crate) fn database_path(&self) -> PathBuf {
-        self.data_dir.join("chinwag.db")
-    }
-
     /// The directory uploads go to when they are kept on the local disk.
     pub(crate) fn files_dir(&self) -> Option<&Path> {
         match &self.file_store {
             Location::Local(dir) => Some(dir),
             Location::S3(_) => None,
         }
+    }
+}
+
+/// Where the data lives.
+#[derive(Clone)]
+pub(crate) enum Database {
+    /// One node: SQLite, this file.
+    Sqlite(PathBuf),
+    /// Any number of nodes: this PostgreSQL database (the URL may hold a password).
+    Postgres(String),
+}
+
+impl Database {
+    fn postgres(url: String) -> anyhow::Result<Database> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("database_url must start with postgres:// or postgresql://");
+        }
+        Ok(Database::Postgres(url))
+    }
+}
+
+/// Shows the database without its password, for logs and error messages.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                // The authority ends at the path or query; its userinfo at its last '@'.
+                let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                let (authority, tail) = rest.split_at(end);
+                match authority.rsplit_once('@') {
+                    Some((userinfo, host)) => {
+                        let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+                        write!(f, "{scheme}://{user}@{host}{tail}")
+                    }
+                    None => write!(f, "{scheme}://{rest}"),
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Database({self})")
     }
 }
 
@@ -360,5 +416,15 @@ mod tests {
             assert!(KEYS.contains(&name.as_str()), "{name} is missing from KEYS");
         }
         assert_eq!(names.len(), KEYS.len(), "KEYS names only settings");
+    }
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        let db = Database::postgres("postgres://chat:s3cr%40t@db.internal:5432/chinwag?sslmode=disable".into())
+            .expect("a postgres URL");
+        let shown = db.to_string();
+        assert_eq!(shown, "postgres://chat@db.internal:5432/chinwag?sslmode=disable");
+        assert!(!format!("{db:?}").contains("s3cr"));
+        assert!(Database::postgres("mysql://x".into()).is_err());
     }
 }

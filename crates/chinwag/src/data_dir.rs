@@ -6,11 +6,12 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::config::Config;
+use crate::config::{Config, Database};
 
 /// What the data directory held before this start.
 pub(crate) struct Prepared {
-    /// The database did not exist: it is created now, empty.
+    /// The SQLite database did not exist: it is created now, empty.
+    /// (A PostgreSQL store says so itself: `PgStore::created`.)
     pub(crate) new_database: bool,
 }
 
@@ -18,23 +19,25 @@ pub(crate) struct Prepared {
 /// existing ones private, and refuses a directory whose database is gone
 /// while the rest of its data is still there.
 pub(crate) fn prepare(config: &Config) -> anyhow::Result<Prepared> {
-    private_dir(&config.data_dir)?;
-    let database = config.database_path();
-    let new_database = !database.exists();
-    if new_database {
-        let leftovers: Vec<String> = ["chinwag.db-wal", "chinwag.db-shm", "files"]
-            .into_iter()
-            .filter(|name| config.data_dir.join(name).exists())
-            .map(str::to_owned)
-            .collect();
-        if !leftovers.is_empty() {
-            bail!(
-                "the data directory {} holds Chinwag data ({}) but no database (chinwag.db): it was removed or moved. \
-                 Chinwag will not start a new, empty database there. Restore chinwag.db from a backup, or point \
-                 --data-dir at an empty directory to start afresh.",
-                config.data_dir.display(),
-                leftovers.join(", ")
-            );
+    let mut new_database = false;
+    if let Database::Sqlite(database) = &config.database {
+        private_dir(&config.data_dir)?;
+        new_database = !database.exists();
+        if new_database {
+            let leftovers: Vec<String> = ["chinwag.db-wal", "chinwag.db-shm", "files"]
+                .into_iter()
+                .filter(|name| config.data_dir.join(name).exists())
+                .map(str::to_owned)
+                .collect();
+            if !leftovers.is_empty() {
+                bail!(
+                    "the data directory {} holds Chinwag data ({}) but no database (chinwag.db): it was removed or moved. \
+                     Chinwag will not start a new, empty database there. Restore chinwag.db from a backup, or point \
+                     --data-dir at an empty directory to start afresh.",
+                    config.data_dir.display(),
+                    leftovers.join(", ")
+                );
+            }
         }
     }
     if let Some(files) = config.files_dir() {

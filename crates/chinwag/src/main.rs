@@ -18,10 +18,11 @@ use chinwag_core::ports::SystemClock;
 use chinwag_core::service::{NoEvents, Services};
 use chinwag_files::Location;
 use chinwag_realtime::Hub;
+use chinwag_store_postgres::PgStore;
 use chinwag_store_sqlite::SqliteStore;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, LogFormat, Overrides, parse_duration_secs};
+use crate::config::{Config, Database, LogFormat, Overrides, parse_duration_secs};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +43,10 @@ struct Common {
     /// A TOML settings file (default: ./chinwag.toml if present).
     #[arg(long, env = "CHINWAG_CONFIG", global = true)]
     config: Option<PathBuf>,
+    /// A PostgreSQL database, postgres://user@host:port/db, for several
+    /// nodes (also CHINWAG_DATABASE_URL); without it, SQLite in the data directory.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -156,14 +161,55 @@ enum TokenKind {
 }
 
 fn load(common: &Common, extra: Overrides) -> anyhow::Result<Config> {
-    Config::load(Overrides { config: common.config.clone(), data_dir: common.data_dir.clone(), ..extra })
+    Config::load(Overrides {
+        config: common.config.clone(),
+        data_dir: common.data_dir.clone(),
+        database_url: common.database_url.clone(),
+        ..extra
+    })
 }
 
-fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
-    let options = chinwag_store_sqlite::Options { integrity_check: config.integrity_check };
-    SqliteStore::open_with(&config.database_path(), options).map_err(|e| {
-        let why = e.detail.unwrap_or_else(|| e.reasons.join("; "));
-        anyhow::anyhow!("cannot open the database {}: {why}", config.database_path().display())
+/// The store the configuration names, opened (and migrated).
+enum Opened {
+    Sqlite(Arc<SqliteStore>),
+    Postgres(Arc<PgStore>),
+}
+
+impl Opened {
+    fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Opened::Sqlite(s) => s.clone(),
+            Opened::Postgres(s) => s.clone(),
+        }
+    }
+
+    /// Whether this start created the database, empty (so it gets the development app).
+    fn created(&self, prepared: &data_dir::Prepared) -> bool {
+        match self {
+            Opened::Sqlite(_) => prepared.new_database,
+            Opened::Postgres(s) => s.created(),
+        }
+    }
+
+    /// At a clean stop: SQLite folds its WAL into the database.
+    async fn close(&self) {
+        if let Opened::Sqlite(store) = self
+            && let Err(e) = store.checkpoint().await
+        {
+            tracing::warn!(error = %e, "final checkpoint failed");
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Opened> {
+    let cannot =
+        |e: chinwag_core::CoreError| anyhow::anyhow!("cannot open the database {}: {}", config.database, why(e));
+    Ok(match &config.database {
+        Database::Sqlite(path) => {
+            let options = chinwag_store_sqlite::Options { integrity_check: config.integrity_check };
+            Opened::Sqlite(Arc::new(SqliteStore::open_with(path, options).map_err(cannot)?))
+        }
+        Database::Postgres(url) => Opened::Postgres(Arc::new(PgStore::open(url).await.map_err(cannot)?)),
     })
 }
 
@@ -219,9 +265,9 @@ async fn checked_file_store(config: &Config) -> anyhow::Result<Arc<dyn FileStore
 }
 
 /// Services for one-shot commands: nothing is listening for events.
-fn offline_services(config: &Config) -> anyhow::Result<Services> {
+async fn offline_services(config: &Config) -> anyhow::Result<Services> {
     data_dir::prepare(config)?;
-    let store = Arc::new(open_store(config)?);
+    let store = open_store(config).await?.store();
     Ok(Services::new(store, Arc::new(NoEvents), open_file_store(config)?, Arc::new(SystemClock)))
 }
 
@@ -292,12 +338,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { common } => {
             let config = load(&common, Overrides::default())?;
             data_dir::prepare(&config)?;
-            let version = SqliteStore::migrate(&config.database_path()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("database {} is at schema version {version}", config.database_path().display());
+            let version = match &config.database {
+                Database::Sqlite(path) => SqliteStore::migrate(path),
+                Database::Postgres(url) => PgStore::migrate(url).await,
+            }
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database {}: {}", config.database, why(e)))?;
+            println!("database {} is at schema version {version}", config.database);
             Ok(())
         }
         Command::App { common, action } => {
-            let services = offline_services(&load(&common, Overrides::default())?)?;
+            let services = offline_services(&load(&common, Overrides::default())?).await?;
             let apps = services.apps();
             match action {
                 AppAction::Create { app_id, secret_key } => {
@@ -333,7 +383,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { common, kind } => {
-            let services = offline_services(&load(&common, Overrides::default())?)?;
+            let services = offline_services(&load(&common, Overrides::default())?).await?;
             let (app_id, sub, ttl, token_type) = match kind {
                 TokenKind::User { app_id, user_id, ttl } => (app_id, Some(user_id), ttl, TokenType::User),
                 TokenKind::App { app_id, ttl } => (app_id, None, ttl, TokenType::App),
@@ -366,7 +416,15 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let files = config.settle_connections()?;
     tracing::info!(open_file_limit = files, max_connections = config.net.max_connections, "connection limits");
     let prepared = data_dir::prepare(&config)?;
-    let store = Arc::new(open_store(&config)?);
+    let opened = open_store(&config).await?;
+    let store = opened.store();
+    if let Opened::Postgres(_) = opened {
+        // Until the NATS broker carries events between nodes.
+        tracing::warn!(
+            "on PostgreSQL, realtime events reach only the sockets of the node that made the write; \
+             run one node per database until a broker connects them"
+        );
+    }
     let file_store = checked_file_store(&config).await?;
     tracing::info!(file_store = %config.file_store, "file store");
     let listener = listen(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -383,7 +441,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         .with_boken_key(&boken_key)
         .with_realtime(hub);
     let no_apps = services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
-    if no_apps && prepared.new_database {
+    if no_apps && opened.created(&prepared) {
         let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("Created a development app on first start:");
         println!("  app id:     {}", app.id);
@@ -393,7 +451,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         println!("This server has no apps; create one with `chinwag app create --app-id <id>`.");
     }
     spawn_upload_expiry(services.clone(), config.upload_ttl);
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), "chinwag listening");
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), database = %config.database, "chinwag listening");
     println!("chinwag listening on http://{addr}");
     let state = chinwag_server::AppState::new(services.clone())
         .with_limits(config.net.clone())
@@ -420,10 +478,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         tracing::info!(sockets = open, "closing websockets");
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    // Fold the WAL into the database, so that a clean stop leaves none behind.
-    if let Err(e) = store.checkpoint().await {
-        tracing::warn!(error = %e, "final checkpoint failed");
-    }
+    // SQLite folds the WAL into the database, so that a clean stop leaves none behind.
+    opened.close().await;
     tracing::info!("shut down");
     Ok(())
 }

@@ -105,6 +105,15 @@ fn crate_graph_keeps_its_boundaries() {
     );
     forbidden(
         "chinwag-files",
-        &["axum", "rusqlite", "sqlx", "tokio-postgres", "chinwag-store-sqlite", "chinwag-store-postgres", "chinwag-server", "chinwag-realtime"],
+        &[
+            "axum",
+            "rusqlite",
+            "sqlx",
+            "tokio-postgres",
+            "chinwag-store-sqlite",
+            "chinwag-store-postgres",
+            "chinwag-server",
+            "chinwag-realtime",
+        ],
     );
 }

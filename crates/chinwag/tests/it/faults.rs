@@ -45,6 +45,7 @@ fn serve_once(dir: &Path) -> (bool, String) {
 /// leftovers of the old directory never become a new, empty server.
 #[tokio::test]
 async fn a_vanished_data_directory_fails_writes_and_readiness() {
+    crate::sqlite_only!();
     let parent = tempfile::tempdir().expect("tempdir");
     let dir = parent.path().join("data");
     let s = Server::start_in(&dir, None).await;
@@ -73,6 +74,7 @@ async fn a_vanished_data_directory_fails_writes_and_readiness() {
 
 #[tokio::test]
 async fn a_damaged_database_is_refused_at_start_with_a_way_out() {
+    crate::sqlite_only!();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut s = Server::start_in(dir.path(), None).await;
     s.conversation_with("c", &["alice", "bob"]).await;
@@ -95,6 +97,7 @@ async fn a_damaged_database_is_refused_at_start_with_a_way_out() {
 
 #[tokio::test]
 async fn the_data_directory_and_its_files_are_private() {
+    crate::sqlite_only!();
     let parent = tempfile::tempdir().expect("tempdir");
     let dir = parent.path().join("data");
     let s = Server::start_in(&dir, None).await;
@@ -134,6 +137,7 @@ async fn the_data_directory_and_its_files_are_private() {
 
 #[tokio::test]
 async fn the_wal_is_emptied_when_idle_and_gone_after_a_clean_stop() {
+    crate::sqlite_only!();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut s = Server::start_in(dir.path(), None).await;
     s.conversation_with("c", &["alice", "bob"]).await;
@@ -232,6 +236,7 @@ async fn unattached_uploads_expire_and_files_go_with_their_conversation() {
 /// fails that write alone; the writer and every other write go on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_inside_a_write_fails_that_write_alone() {
+    crate::sqlite_only!();
     let s = Server::start_with_env(&[("CHINWAG_FAULT_PANIC_CONVERSATION", "doomed")]).await;
     s.conversation_with("doomed", &["alice"]).await;
     s.conversation_with("fine", &["alice"]).await;

@@ -23,6 +23,7 @@ mod messages;
 mod pagination;
 mod participants;
 mod persistence;
+mod postgres;
 mod reactions;
 mod read_state;
 mod realtime;

@@ -11,9 +11,84 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_chinwag");
 
+/// The PostgreSQL server the suite runs on instead of SQLite, when
+/// `CHINWAG_TEST_DATABASE_URL` names one (`postgres://postgres@127.0.0.1:5432/postgres`):
+/// each data directory then gets a database of its own there.
+pub fn postgres() -> Option<String> {
+    std::env::var("CHINWAG_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
+}
+
+/// Skips a test of what only SQLite has (its files, its WAL) when the suite runs on PostgreSQL.
+#[macro_export]
+macro_rules! sqlite_only {
+    () => {
+        if $crate::support::postgres().is_some() {
+            eprintln!("skipped: this test is about the SQLite store's own files");
+            return;
+        }
+    };
+}
+
+/// Where a data directory records its PostgreSQL database, so a restart finds it.
+const DATABASE_MARKER: &str = ".test-database-url";
+
+fn psql(base: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([base, "-v", "ON_ERROR_STOP=1", "-Atc", sql])
+        .output()
+        .expect("run psql (the PostgreSQL client)");
+    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The `--database-url` for the server on `dir`, when the suite runs on
+/// PostgreSQL: a new database the first time, the same one on a restart.
+fn database_for(dir: &Path) -> Option<String> {
+    let base = postgres()?;
+    let marker = dir.join(DATABASE_MARKER);
+    if let Ok(url) = std::fs::read_to_string(&marker) {
+        return Some(url);
+    }
+    let url = create_database(&base);
+    std::fs::write(&marker, &url).expect("record the test database");
+    Some(url)
+}
+
+/// A new, empty database on the suite's PostgreSQL (or the local one on
+/// 127.0.0.1:5432), for tests of the PostgreSQL store itself.
+pub fn fresh_postgres_database() -> String {
+    create_database(&postgres().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()))
+}
+
+/// Creates a database on the server `base` names, named after this process
+/// so that a later run drops what this one leaves; answers its URL.
+fn create_database(base: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    SWEEP.call_once(|| {
+        // Databases of earlier runs whose process is gone.
+        let names = psql(base, "SELECT datname FROM pg_database WHERE datname LIKE 'chinwag\\_it\\_%'");
+        for name in names.lines() {
+            let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+                psql(base, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    });
+    let name = format!("chinwag_it_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    psql(base, &format!("CREATE DATABASE {name}"));
+    let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /<database>");
+    format!("{prefix}/{name}")
+}
+
 /// Runs a `chinwag` subcommand against a data dir and returns its stdout.
 pub fn cli(data_dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).arg("--data-dir").arg(data_dir).output().expect("run chinwag");
+    let mut command = Command::new(BIN);
+    command.args(args).arg("--data-dir").arg(data_dir);
+    if let Some(url) = database_for(data_dir) {
+        command.arg("--database-url").arg(url);
+    }
+    let out = command.output().expect("run chinwag");
     assert!(out.status.success(), "chinwag {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf8 stdout")
 }
@@ -87,9 +162,11 @@ impl Server {
     }
 
     async fn launch(dir: &Path, key: Option<String>, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let database: Vec<String> = database_for(dir).map(|url| vec!["--database-url".into(), url]).unwrap_or_default();
         let child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
+            .args(&database)
             .arg("--data-dir")
             .arg(dir)
             .env("CHINWAG_LOG", "warn")
