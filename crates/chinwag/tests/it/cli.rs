@@ -28,11 +28,7 @@ fn apps_are_managed_offline() {
     let shown = cli(dir.path(), &["app", "show", "shop"]);
     assert!(shown.contains("browser sync users:          off"), "{shown}");
     assert!(shown.contains("browser sync conversations:  on"), "{shown}");
-    let dup = Command::new(BIN)
-        .args(["app", "create", "--app-id", "shop", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
+    let dup = crate::support::chinwag(dir.path(), &["app", "create", "--app-id", "shop"]).output().expect("run");
     assert!(!dup.status.success(), "a second app with the same id is refused");
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
 }

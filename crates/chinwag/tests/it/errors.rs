@@ -257,14 +257,13 @@ async fn a_sweep_of_odd_requests_never_errors_with_5xx() {
 /// A client over its app's request rate gets 429 with Retry-After, and other apps are unaffected.
 #[tokio::test]
 async fn rate_limit_answers_429_per_app() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(crate::support::BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit-per-second", "5", "--data-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child =
+        crate::support::chinwag(dir.path(), &["serve", "--listen", "127.0.0.1:0", "--rate-limit-per-second", "5"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn");
     let out = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
     let (mut base, mut key) = (String::new(), String::new());
     for line in out.map_while(Result::ok) {

@@ -50,6 +50,7 @@ fn database_for(dir: &Path) -> Option<String> {
         return Some(url);
     }
     let url = create_database(&base);
+    std::fs::create_dir_all(dir).expect("create the data directory");
     std::fs::write(&marker, &url).expect("record the test database");
     Some(url)
 }
@@ -81,14 +82,21 @@ fn create_database(base: &str) -> String {
     format!("{prefix}/{name}")
 }
 
-/// Runs a `chinwag` subcommand against a data dir and returns its stdout.
-pub fn cli(data_dir: &Path, args: &[&str]) -> String {
+/// A `chinwag` command on the data directory `dir` (and, when the suite
+/// runs on PostgreSQL, on that directory's database).
+pub fn chinwag(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
-    command.args(args).arg("--data-dir").arg(data_dir);
-    if let Some(url) = database_for(data_dir) {
+    command.args(args);
+    if let Some(url) = database_for(dir) {
         command.arg("--database-url").arg(url);
     }
-    let out = command.output().expect("run chinwag");
+    command.arg("--data-dir").arg(dir);
+    command
+}
+
+/// Runs a `chinwag` subcommand against a data dir and returns its stdout.
+pub fn cli(data_dir: &Path, args: &[&str]) -> String {
+    let out = chinwag(data_dir, args).output().expect("run chinwag");
     assert!(out.status.success(), "chinwag {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf8 stdout")
 }
@@ -162,13 +170,8 @@ impl Server {
     }
 
     async fn launch(dir: &Path, key: Option<String>, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let database: Vec<String> = database_for(dir).map(|url| vec!["--database-url".into(), url]).unwrap_or_default();
-        let child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+        let child = chinwag(dir, &["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
-            .args(&database)
-            .arg("--data-dir")
-            .arg(dir)
             .env("CHINWAG_LOG", "warn")
             // The tests check the UI the binary embeds, never a working copy.
             .env_remove("CHINWAG_DEV_WEB_DIST")
