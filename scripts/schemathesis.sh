@@ -12,9 +12,26 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 data=$(mktemp -d)
 log="$data/server.log"
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data/db" >"$log" 2>&1 &
+# With CHINWAG_TEST_DATABASE_URL (postgres://…/postgres), the server runs on
+# a new PostgreSQL database of its own, dropped at the end.
+database=()
+db_name=""
+if [ -n "${CHINWAG_TEST_DATABASE_URL:-}" ]; then
+  db_name="chinwag_schemathesis_$$"
+  psql "$CHINWAG_TEST_DATABASE_URL" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $db_name"
+  database=(--database-url "${CHINWAG_TEST_DATABASE_URL%/*}/$db_name")
+fi
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$data/db" "${database[@]}" >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+cleanup() {
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
+  rm -rf "$data"
+  if [ -n "$db_name" ]; then
+    psql "$CHINWAG_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" || true
+  fi
+}
+trap cleanup EXIT
 for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.1; done
 base=$(sed -n 's/^chinwag listening on //p' "$log")
 key=$(sed -n 's/^ *secret key: *//p' "$log")

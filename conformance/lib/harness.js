@@ -5,11 +5,14 @@
 // Environment:
 //   CHINWAG_BIN   path of the server binary (default ../target/debug/chinwag,
 //                 relative to conformance/)
+//   CHINWAG_TEST_DATABASE_URL  a PostgreSQL server (postgres://…/postgres):
+//                 each test server then runs on a new database of its own
+//                 there, dropped at cleanup; unset, on SQLite in its data dir
 //   DEBUG         "frames" (or "1", "*") prints every websocket frame, client
 //                 HTTP request, client console warning and server log line
 //                 live to stderr. Failures always carry the recent ones.
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createHmac, randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -387,6 +390,22 @@ export function userSignature(secret, userId) {
 // ---------------------------------------------------------------------------
 // The server
 
+/** Runs one SQL statement with the PostgreSQL client against `base`. */
+function psql(base, sql) {
+  return execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], { encoding: 'utf8' });
+}
+
+let databases = 0;
+
+/** A new database on CHINWAG_TEST_DATABASE_URL's server, or null when the suite runs on SQLite. */
+function createTestDatabase() {
+  const base = process.env.CHINWAG_TEST_DATABASE_URL;
+  if (!base) return null;
+  const name = `chinwag_conformance_${process.pid}_${databases++}`;
+  psql(base, `CREATE DATABASE ${name}`);
+  return { base, name, url: `${base.slice(0, base.lastIndexOf('/'))}/${name}` };
+}
+
 export class Server {
   constructor() {
     this.proc = null;
@@ -398,21 +417,33 @@ export class Server {
     this.exited = null;
   }
 
+  /** @type {{ base: string, name: string, url: string } | null} */
+  database = null;
+
   get host() {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** Starts a fresh server (temp data dir, port 0). */
+  /**
+   * Starts a fresh server (temp data dir, port 0). With CHINWAG_TEST_DATABASE_URL
+   * (postgres://…/postgres) set, the server runs on a new PostgreSQL database of its own.
+   */
   static async start() {
     const s = new Server();
     s.dataDir = await mkdtemp(path.join(os.tmpdir(), 'chinwag-conformance-'));
+    s.database = createTestDatabase();
     await s.#spawn(0);
     return s;
   }
 
+  /** `--database-url` for this server's database, when it has one. */
+  #databaseArgs() {
+    return this.database ? ['--database-url', this.database.url] : [];
+  }
+
   async #spawn(port) {
     this.stopping = false;
-    const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', this.dataDir];
+    const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', this.dataDir, ...this.#databaseArgs()];
     const proc = spawn(BIN, args, {
       env: { ...process.env, CHINWAG_LOG: process.env.CHINWAG_LOG ?? 'warn', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -521,6 +552,10 @@ export class Server {
   async cleanup() {
     await this.stop();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+    if (this.database) {
+      psql(this.database.base, `DROP DATABASE IF EXISTS ${this.database.name} WITH (FORCE)`);
+      this.database = null;
+    }
   }
 
   // ---- REST (as the app's backend, with the secret key)
@@ -591,7 +626,7 @@ export class Server {
 
   cli(...args) {
     return new Promise((resolve, reject) => {
-      execFile(BIN, [...args, '--data-dir', this.dataDir], { timeout: 20000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      execFile(BIN, [...args, '--data-dir', this.dataDir, ...this.#databaseArgs()], { timeout: 20000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
         if (err) reject(new Error(`chinwag ${args.join(' ')} failed: ${stderr || err.message}`));
         else resolve(stdout);
       });

@@ -129,6 +129,28 @@ impl Inner {
     }
 }
 
+/// A write to one conversation, as every such method makes it: on a task
+/// of its own (a caller going away cannot cancel the commit's publishing),
+/// in the conversation's turn (this node publishes its events in commit
+/// order), as one transaction, its events then delivered. The listed `&str`
+/// arguments are copied for the task; the body sees them, `app_id` and
+/// `conversation_id` as `&str` again.
+macro_rules! conversation_write {
+    ($self:ident, $app:ident, $cid:ident, [$($arg:ident),*], |$tx:ident| $body:expr) => {{
+        let ($app, $cid) = (owned($app), owned($cid));
+        $(let $arg = owned($arg);)*
+        $self
+            .detached(move |store| async move {
+                let ($app, $cid) = ($app.as_str(), $cid.as_str());
+                $(let $arg = $arg.as_str();)*
+                let turn = store.conversation_turn($app, $cid).await;
+                let result = transaction!(store, Mode::Write, |$tx| $body);
+                store.deliver(result, turn)
+            })
+            .await
+    }};
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn health(&self) -> CoreResult<()> {
@@ -198,16 +220,9 @@ impl Store for PgStore {
         add_participants: Vec<String>,
         now: i64,
     ) -> CoreResult<Committed<ConversationView>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                conversations::upsert_conversation(&tx, app_id, conversation_id, &patch, &add_participants, now)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [], |tx| {
+            conversations::upsert_conversation(&tx, app_id, conversation_id, &patch, &add_participants, now)
         })
-        .await
     }
 
     async fn get_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Option<ConversationView>> {
@@ -220,15 +235,9 @@ impl Store for PgStore {
     }
 
     async fn delete_conversation(&self, app_id: &str, conversation_id: &str) -> CoreResult<Committed<Removal>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result =
-                transaction!(store, Mode::Write, |tx| conversations::delete_conversation(&tx, app_id, conversation_id));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [], |tx| {
+            conversations::delete_conversation(&tx, app_id, conversation_id)
         })
-        .await
     }
 
     async fn list_conversations(
@@ -260,23 +269,9 @@ impl Store for PgStore {
         settings: ParticipantSettings,
         now: i64,
     ) -> CoreResult<Committed<Participant>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| participants::join(
-                &tx,
-                app_id,
-                conversation_id,
-                user_id,
-                settings,
-                now
-            ));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id], |tx| {
+            participants::join(&tx, app_id, conversation_id, user_id, settings, now)
         })
-        .await
     }
 
     async fn update_participant(
@@ -286,32 +281,15 @@ impl Store for PgStore {
         user_id: &str,
         settings: ParticipantSettings,
     ) -> CoreResult<Committed<Participant>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                participants::update_participant(&tx, app_id, conversation_id, user_id, settings)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id], |tx| {
+            participants::update_participant(&tx, app_id, conversation_id, user_id, settings)
         })
-        .await
     }
 
     async fn leave(&self, app_id: &str, conversation_id: &str, user_id: &str) -> CoreResult<Committed<bool>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result =
-                transaction!(store, Mode::Write, |tx| participants::leave(&tx, app_id, conversation_id, user_id));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id], |tx| {
+            participants::leave(&tx, app_id, conversation_id, user_id)
         })
-        .await
     }
 
     async fn append_messages(
@@ -324,16 +302,9 @@ impl Store for PgStore {
         if self.inner.group_commit {
             return group::append(&self.inner, app_id, conversation_id, messages, now).await;
         }
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                messages::append_messages(&tx, app_id, conversation_id, messages.clone(), now)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [], |tx| {
+            messages::append_messages(&tx, app_id, conversation_id, messages.clone(), now)
         })
-        .await
     }
 
     async fn get_message(&self, app_id: &str, conversation_id: &str, message_id: &str) -> CoreResult<Option<Message>> {
@@ -352,18 +323,9 @@ impl Store for PgStore {
         patch: MessagePatch,
         now: i64,
     ) -> CoreResult<Committed<Message>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let message_id = owned(message_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let message_id = message_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                messages::edit_message(&tx, app_id, conversation_id, message_id, &patch, now)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [message_id], |tx| {
+            messages::edit_message(&tx, app_id, conversation_id, message_id, &patch, now)
         })
-        .await
     }
 
     async fn delete_message(
@@ -372,21 +334,9 @@ impl Store for PgStore {
         conversation_id: &str,
         message_id: &str,
     ) -> CoreResult<Committed<Removal>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let message_id = owned(message_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let message_id = message_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| messages::delete_message(
-                &tx,
-                app_id,
-                conversation_id,
-                message_id
-            ));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [message_id], |tx| {
+            messages::delete_message(&tx, app_id, conversation_id, message_id)
         })
-        .await
     }
 
     async fn search_message_candidates(
@@ -414,22 +364,9 @@ impl Store for PgStore {
         user_id: &str,
         now: i64,
     ) -> CoreResult<Committed<Message>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        let message_id = owned(message_id);
-        let emoji = owned(emoji);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let message_id = message_id.as_str();
-            let emoji = emoji.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                reactions::add_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id, now)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id, message_id, emoji], |tx| {
+            reactions::add_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id, now)
         })
-        .await
     }
 
     async fn remove_reaction(
@@ -440,22 +377,9 @@ impl Store for PgStore {
         emoji: &str,
         user_id: &str,
     ) -> CoreResult<Committed<Message>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        let message_id = owned(message_id);
-        let emoji = owned(emoji);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let message_id = message_id.as_str();
-            let emoji = emoji.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result = transaction!(store, Mode::Write, |tx| {
-                reactions::remove_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id)
-            });
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id, message_id, emoji], |tx| {
+            reactions::remove_reaction(&tx, app_id, conversation_id, message_id, emoji, user_id)
         })
-        .await
     }
 
     async fn mark_read(
@@ -465,17 +389,9 @@ impl Store for PgStore {
         user_id: &str,
         now: i64,
     ) -> CoreResult<Committed<ParticipantState>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result =
-                transaction!(store, Mode::Write, |tx| reads::mark_read(&tx, app_id, conversation_id, user_id, now));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id], |tx| {
+            reads::mark_read(&tx, app_id, conversation_id, user_id, now)
         })
-        .await
     }
 
     async fn mark_unread(
@@ -484,17 +400,9 @@ impl Store for PgStore {
         conversation_id: &str,
         user_id: &str,
     ) -> CoreResult<Committed<ParticipantState>> {
-        let (app_id, conversation_id) = (owned(app_id), owned(conversation_id));
-        let user_id = owned(user_id);
-        self.detached(move |store| async move {
-            let (app_id, conversation_id) = (app_id.as_str(), conversation_id.as_str());
-            let user_id = user_id.as_str();
-            let turn = store.conversation_turn(app_id, conversation_id).await;
-            let result =
-                transaction!(store, Mode::Write, |tx| reads::mark_unread(&tx, app_id, conversation_id, user_id));
-            store.deliver(result, turn)
+        conversation_write!(self, app_id, conversation_id, [user_id], |tx| {
+            reads::mark_unread(&tx, app_id, conversation_id, user_id)
         })
-        .await
     }
 
     async fn insert_file(&self, app_id: &str, file: FileRecord) -> CoreResult<()> {
