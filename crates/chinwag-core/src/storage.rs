@@ -298,6 +298,21 @@ pub fn reaction_adds(message: &Message, emoji: &str, user: &str) -> CoreResult<b
     Ok(true)
 }
 
+/// A conversation as `user` lists it, with their own participation; none
+/// when they take no part in it, or the query wants only unread ones and it
+/// is read.
+pub fn user_conversation(
+    view: ConversationView,
+    user: &str,
+    query: &UserConversationQuery,
+) -> Option<UserConversation> {
+    let me = view.participants.iter().find(|p| p.participant.user_id == user).cloned()?;
+    if query.unreads_only && !me.is_unread() {
+        return None;
+    }
+    Some(UserConversation { view, me })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

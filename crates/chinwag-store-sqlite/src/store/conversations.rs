@@ -67,13 +67,10 @@ pub(super) fn list_user_conversations(
             after_activity = Some(activity);
             after_id = Some(conversation.id.clone());
             let view = conversation_view(conn, pk, conversation)?;
-            let Some(me) = view.participants.iter().find(|p| p.participant.user_id == user).cloned() else {
+            let Some(listed) = storage::user_conversation(view, user, query) else {
                 continue;
             };
-            if query.unreads_only && !me.is_unread() {
-                continue;
-            }
-            out.push(UserConversation { view, me });
+            out.push(listed);
             if out.len() == page.limit {
                 return Ok(out);
             }
