@@ -444,8 +444,10 @@ export class Server {
   async #spawn(port) {
     this.stopping = false;
     const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', this.dataDir, ...this.#databaseArgs()];
+    // CHINWAG_TEST_DATABASE_URL is the suite's setting, not the server's (it would warn of an unknown variable).
+    const { CHINWAG_TEST_DATABASE_URL: _suiteSetting, ...env } = process.env;
     const proc = spawn(BIN, args, {
-      env: { ...process.env, CHINWAG_LOG: process.env.CHINWAG_LOG ?? 'warn', NO_COLOR: '1' },
+      env: { ...env, CHINWAG_LOG: process.env.CHINWAG_LOG ?? 'warn', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -179,7 +179,7 @@ pub struct App {
 
 pub const DEFAULT_ROLE: &str = "default";
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub id: String,
     pub name: String,
@@ -324,7 +324,7 @@ impl UserPatch {
 
 // ---------------------------------------------------------------- conversations
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Access {
     ReadWrite,
     Read,
@@ -347,7 +347,7 @@ impl Access {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Notify {
     All,
     Off,
@@ -373,7 +373,7 @@ impl Notify {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Conversation {
     pub id: String,
     pub subject: Option<String>,
@@ -429,7 +429,7 @@ impl ConversationPatch {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
     pub user_id: String,
     pub access: Access,
@@ -457,7 +457,7 @@ pub struct ConversationView {
 }
 
 /// A participant with derived read state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParticipantState {
     pub participant: Participant,
     pub unread_message_count: u64,
@@ -538,7 +538,7 @@ impl UserConversation {
 
 // ---------------------------------------------------------------- messages
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MessageType {
     UserMessage,
     SystemMessage,
@@ -561,7 +561,7 @@ impl MessageType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     Web,
     Rest,
@@ -590,7 +590,7 @@ impl Origin {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reaction {
     pub emoji: String,
     /// Who reacted, oldest first, with when.
@@ -605,7 +605,7 @@ impl Reaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     pub id: String,
     pub conversation_id: String,

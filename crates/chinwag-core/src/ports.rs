@@ -239,6 +239,10 @@ pub trait Store: Send + Sync + 'static {
 /// Where committed events go after the commit. Implementations must not block.
 pub trait EventBus: Send + Sync + 'static {
     fn publish(&self, events: Vec<Event>);
+    /// Whether events can reach every node (a broker is connected).
+    fn health(&self) -> CoreResult<()> {
+        Ok(())
+    }
 }
 
 /// A body of bytes flowing in chunks. An `Err` item ends it: whoever

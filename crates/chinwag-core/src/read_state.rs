@@ -89,6 +89,18 @@ pub fn count_new_message(audience: &mut [ParticipantState], message: &Message) {
     }
 }
 
+/// Takes a deleted message out of an audience kept in memory: one unread
+/// less for every participant it was unread for.
+pub fn uncount_deleted_message(audience: &mut [ParticipantState], message: &Message) {
+    let sender = message.sender_id.as_deref();
+    for state in audience.iter_mut() {
+        let p = &state.participant;
+        if is_unread_for(&p.user_id, p.read_until, sender, message.created_at) {
+            state.unread_message_count = state.unread_message_count.saturating_sub(1);
+        }
+    }
+}
+
 /// What "mark as read" reads up to: the conversation's newest message, or
 /// `now` in a conversation without messages.
 pub fn read_point(last_message_at: Option<i64>, now: i64) -> i64 {

@@ -115,6 +115,11 @@ impl std::fmt::Debug for Hub {
     }
 }
 
+/// Closing a socket so that its client reconnects and fetches again:
+/// 1012, "service restart", which clients answer by reconnecting.
+const RESYNC_CLOSE_CODE: u16 = 1012;
+const RESYNC_REASON: &str = "events were interrupted; reconnect to catch up";
+
 /// Serialises an event object once.
 fn frame(event: Value) -> Arc<str> {
     Arc::from(event.to_string())
@@ -468,6 +473,32 @@ impl Hub {
                 return;
             }
         });
+    }
+
+    /// Asks the sockets of these users that follow the conversation (its
+    /// list entry or any of its topics) to reconnect: events for it were
+    /// lost, and a new socket fetches its state again.
+    pub fn resync_conversation(&self, app: &str, cid: &str, users: impl Iterator<Item = String>) -> usize {
+        let state = self.read();
+        let mut closed = 0;
+        for user in users {
+            Self::for_sockets_of(&state, app, std::iter::once(user.as_str()), |_, s| {
+                if s.me_conversations || s.topics(cid).is_some_and(|t| !t.is_empty()) {
+                    s.sink.close(RESYNC_CLOSE_CODE, RESYNC_REASON);
+                    closed += 1;
+                }
+            });
+        }
+        closed
+    }
+
+    /// Asks every socket to reconnect (events were lost for all of them).
+    pub fn resync_all(&self) -> usize {
+        let state = self.read();
+        for socket in state.sockets.values() {
+            socket.sink.close(RESYNC_CLOSE_CODE, RESYNC_REASON);
+        }
+        state.sockets.len()
     }
 
     fn typing_lock(&self) -> std::sync::MutexGuard<'_, TypingTable> {

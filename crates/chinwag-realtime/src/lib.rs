@@ -5,6 +5,7 @@
 //! Single node: the hub is the services' event bus. A cluster adds a broker
 //! between nodes (NATS), which delivers to each node's hub.
 
+pub mod broker;
 mod hub;
 mod typing;
 pub mod wire;

@@ -208,7 +208,7 @@ async fn ready(axum::extract::State(s): axum::extract::State<AppState>) -> axum:
         Ok(()) => "ok".into_response(),
         Err(e) => {
             tracing::error!(reason = e.reasons.join("; "), detail = e.detail.as_deref().unwrap_or(""), "not ready");
-            let why = "not ready: the store or the file store cannot take writes (the server log says why)";
+            let why = "not ready: the store, the broker or the file store does not work (the server log says why)";
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, why).into_response()
         }
     }

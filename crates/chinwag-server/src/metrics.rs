@@ -55,6 +55,20 @@ pub fn handle() -> PrometheusHandle {
                 "chinwag_connections_refused_total",
                 "Connections closed at once because a limit was reached, by limit."
             );
+            metrics::describe_counter!("chinwag_broker_events_sent_total", "Events this node sent to other nodes.");
+            metrics::describe_counter!(
+                "chinwag_broker_events_received_total",
+                "Events this node heard from other nodes."
+            );
+            metrics::describe_counter!(
+                "chinwag_broker_loads_total",
+                "Conversations loaded from the database to route other nodes' events, by reason \
+                 (first: not held yet; check: a rebuilt audience did not match; gap: an event never came)."
+            );
+            metrics::describe_counter!(
+                "chinwag_broker_resyncs_total",
+                "Sockets asked to reconnect because events were lost, by scope (conversation or all)."
+            );
             metrics::gauge!("chinwag_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
             handle
         })

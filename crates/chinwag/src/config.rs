@@ -61,6 +61,9 @@ pub(crate) struct Settings {
     /// A PostgreSQL database (`postgres://user[:password]@host[:port]/db`)
     /// for several nodes; None: SQLite in the data directory.
     database_url: Option<String>,
+    /// A NATS server (`nats://[user:password@]host:port`) carrying events
+    /// between nodes; None: events stay in this process.
+    nats_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -93,6 +96,7 @@ impl Default for Settings {
             demo_app: "dev".to_owned(),
             file_store: None,
             database_url: None,
+            nats_url: None,
         }
     }
 }
@@ -125,6 +129,7 @@ const KEYS: &[&str] = &[
     "demo_app",
     "file_store",
     "database_url",
+    "nats_url",
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere (the
@@ -156,6 +161,8 @@ pub(crate) struct Overrides {
     pub(crate) file_store: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) nats_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +196,8 @@ pub(crate) struct Config {
     pub(crate) file_store: Location,
     /// The database: SQLite in the data directory, or PostgreSQL.
     pub(crate) database: Database,
+    /// The NATS server carrying events between nodes, if any.
+    pub(crate) broker: Option<Broker>,
     /// `CHINWAG_*` variables that name no setting (likely typos), to warn about.
     pub(crate) unknown_variables: Vec<String>,
 }
@@ -285,6 +294,10 @@ impl Config {
             None => Database::Sqlite(s.data_dir.join("chinwag.db")),
             Some(url) => Database::postgres(url)?,
         };
+        let broker = match s.nats_url {
+            None => None,
+            Some(url) => Some(Broker::nats(url, &database)?),
+        };
         Ok(Config {
             listen,
             data_dir: s.data_dir,
@@ -300,6 +313,7 @@ impl Config {
             demo_app: Some(s.demo_app).filter(|a| !a.is_empty()),
             file_store,
             database,
+            broker,
             unknown_variables,
         })
     }
@@ -364,20 +378,57 @@ impl std::fmt::Display for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Database::Sqlite(path) => write!(f, "{}", path.display()),
-            Database::Postgres(url) => {
-                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-                // The authority ends at the path or query; its userinfo at its last '@'.
-                let end = rest.find(['/', '?']).unwrap_or(rest.len());
-                let (authority, tail) = rest.split_at(end);
-                match authority.rsplit_once('@') {
-                    Some((userinfo, host)) => {
-                        let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-                        write!(f, "{scheme}://{user}@{host}{tail}")
-                    }
-                    None => write!(f, "{scheme}://{rest}"),
-                }
-            }
+            Database::Postgres(url) => f.write_str(&without_password(url)),
         }
+    }
+}
+
+/// A URL with its password (if any) left out: `scheme://user@host/…`.
+fn without_password(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    // The authority ends at the path or query; its userinfo at its last '@'.
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{scheme}://{user}@{host}{tail}")
+        }
+        None => format!("{scheme}://{rest}"),
+    }
+}
+
+/// The broker between nodes: a NATS server (the URL may hold a password).
+#[derive(Clone)]
+pub(crate) struct Broker {
+    pub(crate) url: String,
+}
+
+impl Broker {
+    fn nats(url: String, database: &Database) -> anyhow::Result<Broker> {
+        if !(url.starts_with("nats://") || url.starts_with("tls://")) {
+            bail!("nats_url must start with nats:// or tls://");
+        }
+        if let Database::Sqlite(_) = database {
+            bail!(
+                "nats_url needs database_url: SQLite serves one node, and a broker only connects nodes \
+                 that share a PostgreSQL database"
+            );
+        }
+        Ok(Broker { url })
+    }
+}
+
+/// Shows the broker without its password.
+impl std::fmt::Display for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&without_password(&self.url))
+    }
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Broker({self})")
     }
 }
 
@@ -426,5 +477,16 @@ mod tests {
         assert_eq!(shown, "postgres://chat@db.internal:5432/chinwag?sslmode=disable");
         assert!(!format!("{db:?}").contains("s3cr"));
         assert!(Database::postgres("mysql://x".into()).is_err());
+    }
+
+    #[test]
+    fn a_broker_needs_postgres_and_hides_its_password() {
+        let pg = Database::postgres("postgres://db/chinwag".into()).expect("a postgres URL");
+        let broker = Broker::nats("nats://node:pa55@nats.internal:4222".into(), &pg).expect("a NATS URL");
+        assert_eq!(broker.to_string(), "nats://node@nats.internal:4222");
+        assert!(Broker::nats("http://nats:4222".into(), &pg).is_err());
+        let sqlite = Database::Sqlite("chinwag.db".into());
+        let refused = Broker::nats("nats://127.0.0.1:4222".into(), &sqlite).expect_err("refused on SQLite");
+        assert!(refused.to_string().contains("SQLite serves one node"), "{refused}");
     }
 }

@@ -12,12 +12,13 @@ use anyhow::{Context, bail};
 use chinwag_core::auth::{self, Claims, TokenType};
 use chinwag_core::links::FileLinks;
 use chinwag_core::model::{App, AppSettings};
-use chinwag_core::ports::FileStore;
 use chinwag_core::ports::Store;
 use chinwag_core::ports::SystemClock;
+use chinwag_core::ports::{EventBus, FileStore};
 use chinwag_core::service::{NoEvents, Services};
 use chinwag_files::Location;
 use chinwag_realtime::Hub;
+use chinwag_realtime::broker::NatsBroker;
 use chinwag_store_postgres::PgStore;
 use chinwag_store_sqlite::SqliteStore;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -78,6 +79,11 @@ enum Command {
         /// default: `files` in the data directory (CHINWAG_FILE_STORE).
         #[arg(long)]
         file_store: Option<String>,
+        /// A NATS server, nats://host:4222, carrying events between nodes
+        /// that share a PostgreSQL database (CHINWAG_NATS_URL); without it,
+        /// events stay in this process.
+        #[arg(long)]
+        nats_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -317,6 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             socket_queue_limit,
             demo_app,
             file_store,
+            nats_url,
         } => {
             let overrides = Overrides {
                 listen,
@@ -326,6 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 socket_queue_limit,
                 demo_app,
                 file_store,
+                nats_url,
                 ..Default::default()
             };
             let config = load(&common, overrides)?;
@@ -418,11 +426,10 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let prepared = data_dir::prepare(&config)?;
     let opened = open_store(&config).await?;
     let store = opened.store();
-    if let Opened::Postgres(_) = opened {
-        // Until the NATS broker carries events between nodes.
+    if let (Opened::Postgres(_), None) = (&opened, &config.broker) {
         tracing::warn!(
-            "on PostgreSQL, realtime events reach only the sockets of the node that made the write; \
-             run one node per database until a broker connects them"
+            "on PostgreSQL without --nats-url, realtime events reach only the sockets of the node \
+             that made the write: run one node, or connect the nodes with NATS"
         );
     }
     let file_store = checked_file_store(&config).await?;
@@ -435,7 +442,32 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let links = FileLinks::new(&public_url, link_key);
     let clock = Arc::new(SystemClock);
     let hub = Hub::new(links.clone(), clock.clone());
-    let services = Services::new(store.clone(), hub.clone(), file_store, clock)
+    let bus: Arc<dyn EventBus> = match &config.broker {
+        None => hub.clone(),
+        Some(broker) => {
+            // Unique per process start (containers often share addresses and pids).
+            let tag: String = auth::random_key().iter().take(6).map(|b| format!("{b:02x}")).collect();
+            let node = format!("{addr}-{tag}");
+            // The nodes of one database are one cluster; its name keeps other clusters on the same NATS apart.
+            let cluster =
+                store.server_secret("cluster", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let cluster: String = cluster.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let connected = NatsBroker::connect(
+                &broker.url,
+                &cluster,
+                node.clone(),
+                hub.clone(),
+                store.clone(),
+                clock.clone(),
+                BROKER_CONNECT_TIMEOUT,
+            )
+            .await
+            .with_context(|| format!("cannot use the broker {broker}"))?;
+            tracing::info!(broker = %broker, cluster, node, "events go between nodes through NATS");
+            connected
+        }
+    };
+    let services = Services::new(store.clone(), bus, file_store, clock)
         .with_rate_limits(config.rate_limits)
         .with_file_links(links)
         .with_boken_key(&boken_key)
@@ -483,6 +515,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing::info!("shut down");
     Ok(())
 }
+
+/// How long a start waits for the NATS server.
+const BROKER_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Most connections the kernel queues for `accept`: a burst larger than the
 /// backlog drops new connections' first SYN, and a health check then waits a

@@ -124,6 +124,7 @@ impl Services {
     /// Readiness: the store and the file store can take writes.
     pub async fn ready(&self) -> crate::CoreResult<()> {
         self.store.health().await?;
+        self.bus.health()?;
         self.files.health().await
     }
 

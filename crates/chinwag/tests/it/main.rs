@@ -13,6 +13,7 @@ mod abuse;
 mod auth;
 mod batch;
 mod cli;
+mod cluster;
 mod conversations;
 mod errors;
 mod faults;

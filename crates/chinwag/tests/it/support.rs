@@ -86,6 +86,8 @@ fn create_database(base: &str) -> String {
 /// runs on PostgreSQL, on that directory's database).
 pub fn chinwag(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
+    // The tests' own setting, not the server's (which would warn of an unknown variable).
+    command.env_remove("CHINWAG_TEST_DATABASE_URL");
     command.args(args);
     if let Some(url) = database_for(dir) {
         command.arg("--database-url").arg(url);

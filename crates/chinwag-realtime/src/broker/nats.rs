@@ -1,0 +1,349 @@
+//! The NATS broker: carries each node's committed events to every other
+//! node, which routes them to its own sockets.
+//!
+//! - A node publishes its events after the commit, in commit order, from one
+//!   task (so NATS keeps that order), and routes them to its own sockets at
+//!   once without a round trip.
+//! - Subjects are `chinwag.<cluster>.events.<app>.<conversation>` and
+//!   `chinwag.<cluster>.users.<app>` (ids base64url-encoded: NATS subject
+//!   tokens may not hold `.`, `*`, `>` or spaces). The cluster is named by
+//!   its database (a random id kept there), so clusters sharing one NATS
+//!   server never hear each other. Every node listens to all of its
+//!   cluster's subjects today; per-interest subscriptions are the next step.
+//! - Conversation events go through the [`Sequencer`], which restores
+//!   `seq` order across nodes and rebuilds each event's audience.
+//! - NATS core delivers at most once. While the connection is down the node
+//!   is not ready (`/readyz`), and when it comes back every socket of the
+//!   node is asked to reconnect, so that clients fetch what they missed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use chinwag_core::error::{CoreError, CoreResult};
+use chinwag_core::events::{ConversationEvent, Event, UserEvent};
+use chinwag_core::ports::{Clock, EventBus, Store};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+
+use super::codec::{self, Body, Envelope, FULL_AUDIENCE_MAX, VERSION};
+use super::sequencer::{Incoming, Key, LoadReason, Sequencer};
+use crate::Hub;
+
+/// Published events waiting for the connection, at most; past it the node
+/// drops the newest and asks every socket to resync once connected again.
+const OUTBOX_CAPACITY: usize = 65_536;
+
+/// Subject tokens of ids: base64url without padding.
+fn token(id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
+}
+
+/// The subjects of one cluster.
+#[derive(Debug)]
+struct Subjects {
+    root: String,
+}
+
+impl Subjects {
+    fn conversation(&self, app: &str, cid: &str) -> String {
+        format!("{}.events.{}.{}", self.root, token(app), token(cid))
+    }
+
+    fn users(&self, app: &str) -> String {
+        format!("{}.users.{}", self.root, token(app))
+    }
+
+    fn all(&self) -> String {
+        format!("{}.>", self.root)
+    }
+}
+
+pub struct NatsBroker {
+    node: String,
+    subjects: Subjects,
+    hub: Arc<Hub>,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sequencer: Mutex<Sequencer>,
+    outbox: mpsc::Sender<(String, Bytes)>,
+    connected: Arc<AtomicBool>,
+    /// Set when events could not be sent (the outbox overflowed).
+    lost_outbound: AtomicBool,
+    me: Weak<NatsBroker>,
+}
+
+impl std::fmt::Debug for NatsBroker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsBroker").field("node", &self.node).finish_non_exhaustive()
+    }
+}
+
+impl NatsBroker {
+    /// Connects (waiting for the server at most `timeout`) and starts
+    /// listening; events this node commits go to `hub` and to every other node.
+    /// `cluster` names the nodes that share a database (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn connect(
+        url: &str,
+        cluster: &str,
+        node: String,
+        hub: Arc<Hub>,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        timeout: Duration,
+    ) -> anyhow::Result<Arc<NatsBroker>> {
+        let connected = Arc::new(AtomicBool::new(false));
+        let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+        let options = async_nats::ConnectOptions::new()
+            .name(format!("chinwag {node}"))
+            // A node routes its own events itself.
+            .no_echo()
+            .connection_timeout(timeout)
+            .event_callback(move |event| {
+                let events_tx = events_tx.clone();
+                async move {
+                    let _ = events_tx.send(event);
+                }
+            });
+        let client = tokio::time::timeout(timeout, options.connect(url))
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer from the NATS server within {timeout:?}"))?
+            .map_err(|e| anyhow::anyhow!("cannot connect to the NATS server: {e}"))?;
+        connected.store(true, Ordering::SeqCst);
+        let subjects = Subjects { root: format!("chinwag.{}", token(cluster)) };
+        let mut subscriber = client
+            .subscribe(subjects.all())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot subscribe to the NATS server: {e}"))?;
+        let (outbox, mut outbox_rx) = mpsc::channel::<(String, Bytes)>(OUTBOX_CAPACITY);
+        let broker = Arc::new_cyclic(|me| NatsBroker {
+            node,
+            subjects,
+            hub,
+            store,
+            clock,
+            sequencer: Mutex::new(Sequencer::default()),
+            outbox,
+            connected: connected.clone(),
+            lost_outbound: AtomicBool::new(false),
+            me: me.clone(),
+        });
+
+        // Publishing, in order.
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some((subject, payload)) = outbox_rx.recv().await {
+                if let Err(e) = publisher.publish(subject, payload).await {
+                    tracing::warn!(error = %e, "could not publish an event to NATS");
+                }
+            }
+        });
+        // Listening.
+        let me = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            while let Some(message) = subscriber.next().await {
+                let Some(broker) = me.upgrade() else { return };
+                broker.receive(&message.payload);
+            }
+        });
+        // Connection changes: not ready while down; everyone resyncs when back.
+        let me = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            while let Some(event) = events_rx.recv().await {
+                let Some(broker) = me.upgrade() else { return };
+                match event {
+                    async_nats::Event::Disconnected => {
+                        tracing::error!("lost the NATS connection: events from other nodes stop until it is back");
+                        broker.connected.store(false, Ordering::SeqCst);
+                    }
+                    async_nats::Event::Connected => {
+                        tracing::info!("NATS connection back: asking every socket to reconnect and catch up");
+                        broker.connected.store(true, Ordering::SeqCst);
+                        broker.resync_everyone();
+                    }
+                    async_nats::Event::SlowConsumer(_) => {
+                        tracing::error!("this node fell behind NATS and lost events: asking every socket to catch up");
+                        broker.resync_everyone();
+                    }
+                    // Each failed reconnect attempt says so; the disconnect was logged once already.
+                    async_nats::Event::ClientError(e) if !broker.connected.load(Ordering::SeqCst) => {
+                        tracing::debug!(error = %e, "NATS reconnect attempt failed");
+                    }
+                    other => tracing::warn!(event = %other, "NATS"),
+                }
+            }
+        });
+        // Waits that ran out: load again, and resync who missed something.
+        let me = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let Some(broker) = me.upgrade() else { return };
+                let now = broker.clock.now_ms();
+                let overdue = broker.sequencer().overdue(now);
+                for key in overdue {
+                    tracing::warn!(app = %key.0, conversation = %key.1, "an event from another node never came");
+                    broker.spawn_load(key, LoadReason::Gap);
+                }
+                if broker.lost_outbound.swap(false, Ordering::SeqCst) {
+                    broker.resync_everyone();
+                }
+            }
+        });
+        Ok(broker)
+    }
+
+    fn sequencer(&self) -> std::sync::MutexGuard<'_, Sequencer> {
+        self.sequencer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn resync_everyone(&self) {
+        self.sequencer().clear();
+        let sockets = self.hub.resync_all();
+        metrics::counter!("chinwag_broker_resyncs_total", "scope" => "all").increment(sockets as u64);
+        tracing::info!(sockets, "asked sockets to reconnect");
+    }
+
+    fn send(&self, subject: String, body: Body) {
+        let envelope = Envelope { v: VERSION, node: self.node.clone(), body };
+        let payload = match serde_json::to_vec(&envelope) {
+            Ok(bytes) => Bytes::from(bytes),
+            Err(e) => {
+                tracing::error!(error = %e, "could not encode an event for NATS");
+                return;
+            }
+        };
+        metrics::counter!("chinwag_broker_events_sent_total").increment(1);
+        if self.outbox.try_send((subject, payload)).is_err() {
+            // Other nodes miss this event; their gap wait reloads the conversation.
+            self.lost_outbound.store(true, Ordering::SeqCst);
+            tracing::error!("the NATS outbox is full: an event was not sent to other nodes");
+        }
+    }
+
+    fn receive(&self, payload: &[u8]) {
+        let envelope: Envelope = match serde_json::from_slice(payload) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, "dropping a broker message this node cannot read");
+                return;
+            }
+        };
+        if envelope.v != VERSION {
+            tracing::warn!(version = envelope.v, "dropping a broker message of another format version");
+            return;
+        }
+        if envelope.node == self.node {
+            return;
+        }
+        metrics::counter!("chinwag_broker_events_received_total").increment(1);
+        match envelope.body {
+            Body::User { app_id, user, before } => {
+                self.hub.publish(vec![Event::User(UserEvent { app_id, user, before })])
+            }
+            Body::Conversation(slim) => {
+                let key = (slim.app_id.clone(), slim.conversation_id.clone());
+                self.sequence(key, Incoming::Remote(slim));
+            }
+        }
+    }
+
+    /// Offers an event to the sequencer and routes what is ready.
+    fn sequence(&self, key: Key, incoming: Incoming) {
+        let now = self.clock.now_ms();
+        let outcome = self.sequencer().offer(key, incoming, now);
+        self.route(outcome.ready);
+        if let Some((key, reason)) = outcome.load {
+            self.spawn_load(key, reason);
+        }
+    }
+
+    fn route(&self, ready: Vec<ConversationEvent>) {
+        if !ready.is_empty() {
+            self.hub.publish(ready.into_iter().map(Event::Conversation).collect());
+        }
+    }
+
+    fn spawn_load(&self, key: Key, reason: LoadReason) {
+        let Some(me) = self.me.upgrade() else { return };
+        metrics::counter!("chinwag_broker_loads_total", "reason" => reason.as_str()).increment(1);
+        if reason == LoadReason::Check {
+            tracing::warn!(conversation = %key.1, "a rebuilt audience did not match its event; loading it again");
+        }
+        tokio::spawn(async move {
+            let view = loop {
+                match me.store.get_conversation(&key.0, &key.1).await {
+                    Ok(view) => break view,
+                    Err(e) => {
+                        tracing::warn!(error = %e, conversation = %key.1, "loading a conversation for its events failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            };
+            let audience: Vec<String> = view
+                .as_ref()
+                .map(|v| v.participants.iter().map(|p| p.participant.user_id.clone()).collect())
+                .unwrap_or_default();
+            let now = me.clock.now_ms();
+            let (ready, lost) = me.sequencer().loaded(&key, view, now);
+            me.route(ready);
+            if lost {
+                let sockets = me.hub.resync_conversation(&key.0, &key.1, audience.into_iter());
+                metrics::counter!("chinwag_broker_resyncs_total", "scope" => "conversation").increment(sockets as u64);
+                tracing::warn!(conversation = %key.1, sockets, "events were lost: asked its followers to catch up");
+            }
+        });
+    }
+}
+
+impl EventBus for NatsBroker {
+    fn publish(&self, events: Vec<Event>) {
+        let conversation_events: Vec<&ConversationEvent> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Conversation(c) => Some(c),
+                Event::User(_) => None,
+            })
+            .collect();
+        for slim in codec::slim(&conversation_events, FULL_AUDIENCE_MAX) {
+            let subject = self.subjects.conversation(&slim.app_id, &slim.conversation_id);
+            self.send(subject, Body::Conversation(slim));
+        }
+        // One hub call for the batch: each socket gets it as one PUBLISH frame.
+        let mut ready = Vec::with_capacity(events.len());
+        let mut loads = Vec::new();
+        let now = self.clock.now_ms();
+        for event in events {
+            match event {
+                Event::User(u) => {
+                    self.send(self.subjects.users(&u.app_id), codec::user_body(&u));
+                    ready.push(Event::User(u));
+                }
+                Event::Conversation(c) => {
+                    let key = (c.app_id.clone(), c.conversation_id.clone());
+                    let outcome = self.sequencer().offer(key, Incoming::Local(c), now);
+                    ready.extend(outcome.ready.into_iter().map(Event::Conversation));
+                    loads.extend(outcome.load);
+                }
+            }
+        }
+        if !ready.is_empty() {
+            self.hub.publish(ready);
+        }
+        for (key, reason) in loads {
+            self.spawn_load(key, reason);
+        }
+    }
+
+    fn health(&self) -> CoreResult<()> {
+        if self.connected.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(CoreError::internal("the NATS connection is down: events from other nodes do not arrive"))
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Several nodes on one PostgreSQL database, their events carried by NATS
+//! (`--nats-url`): clients on different nodes see each other live.
+//! NATS is the machine's (127.0.0.1:4222, `scripts/start-nats`); a test
+//! that stops its broker runs a nats-server of its own.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::{BIN, Server, fresh_postgres_database};
+use crate::ws::Ws;
+
+const NATS: &str = "nats://127.0.0.1:4222";
+const WAIT: Duration = Duration::from_secs(10);
+
+fn node(database_url: &str, nats_url: &str, dir: &std::path::Path) -> Child {
+    Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--nats-url", nats_url])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("CHINWAG_LOG", "warn")
+        .env_remove("CHINWAG_TEST_DATABASE_URL")
+        .env_remove("CHINWAG_DEV_WEB_DIST")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn chinwag serve")
+}
+
+struct Cluster {
+    nodes: Vec<Server>,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+/// `n` nodes on a fresh database and the given NATS server.
+async fn cluster(n: usize, nats_url: &str) -> Cluster {
+    let url = fresh_postgres_database();
+    let mut nodes: Vec<Server> = Vec::new();
+    let mut dirs = Vec::new();
+    for _ in 0..n {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The first node creates the development app; the others are handed its key.
+        let key = nodes.first().map(|first| first.key.clone());
+        nodes.push(Server::attach(node(&url, nats_url, dir.path()), dir.path(), key).await);
+        dirs.push(dir);
+    }
+    Cluster { nodes, _dirs: dirs }
+}
+
+fn side_edit<'a>(e: &'a Value, cid: &str) -> Option<&'a Value> {
+    (e["type"] == "side.edited" && e["conversationId"] == cid).then(|| &e["diff"])
+}
+
+#[tokio::test]
+async fn clients_on_different_nodes_see_each_other_live() {
+    let c = cluster(2, NATS).await;
+    let (a, b) = (&c.nodes[0], &c.nodes[1]);
+    a.conversation_with("pair", &["ann", "bob"]).await;
+    let mut ann = Ws::connect(a, "ann").await;
+    let mut bob = Ws::connect(b, "bob").await;
+    for ws in [&mut ann, &mut bob] {
+        assert_eq!(ws.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200);
+        assert_eq!(ws.call("SUBSCRIBE", "/me/conversations/pair/messages", json!({})).await.0, 200);
+    }
+    assert_eq!(ann.call("SUBSCRIBE", "/users/bob", json!({})).await.0, 200);
+
+    // A message through node b reaches ann on node a, with her unread count.
+    let sent = b.say("pair", "bob", "hello from b").await;
+    let created = ann.wait_event(WAIT, |e| e["type"] == "message.created").await;
+    assert_eq!(created["messageId"].as_str(), Some(&*sent));
+    assert!(created["state"]["content"].to_string().contains("hello from b"), "{created}");
+    let side = ann.wait_event(WAIT, |e| side_edit(e, "pair").is_some_and(|d| d["unreadMessageCount"] == 1)).await;
+    assert_eq!(side["diff"]["isUnread"], true, "{side}");
+
+    // ann writes, edits and reacts through node a: bob on node b sees it all.
+    let mine = a.say("pair", "ann", "ann's own").await;
+    bob.wait_event(WAIT, |e| e["type"] == "message.created" && e["messageId"] == mine).await;
+    assert_eq!(
+        a.patch(&format!("/conversations/pair/messages/{mine}"), json!({ "text": "ann's own, edited" })).await.0,
+        200
+    );
+    let edited = bob.wait_event(WAIT, |e| e["type"] == "message.edited" && e["messageId"] == mine).await;
+    assert!(edited["diff"]["editedAt"].is_i64(), "{edited}");
+    let (status, body) =
+        ann.call("PUT", &format!("/conversations/pair/messages/{sent}/reactions/👍/ann"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let reacted = bob
+        .wait_event(WAIT, |e| {
+            e["type"] == "message.edited" && e["messageId"] == sent && e["diff"]["reactions"].is_object()
+        })
+        .await;
+    assert_eq!(reacted["diff"]["reactions"]["👍"]["count"], 1, "{reacted}");
+
+    // Read state: ann reads on node a; bob on node b sees everyone has read.
+    let (status, body) = ann.call("POST", "/me/conversations/pair/read", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let read =
+        bob.wait_event(WAIT, |e| side_edit(e, "pair").is_some_and(|d| d["everyoneReadUntil"].as_i64() > Some(0))).await;
+    assert!(read["diff"]["everyoneReadUntil"].as_i64().is_some(), "{read}");
+
+    // A profile change through node b reaches ann's user subscription on node a.
+    assert_eq!(b.put("/users/bob", json!({ "name": "Bob B." })).await.0, 200);
+    let user = ann.wait_event(WAIT, |e| e["type"] == "user.edited" && e["userId"] == "bob").await;
+    assert_eq!(user["diff"]["name"], "Bob B.", "{user}");
+
+    for node in &c.nodes {
+        let ready = node.http.get(format!("{}/readyz", node.base)).send().await.expect("readyz");
+        assert!(ready.status().is_success(), "a node with its broker is ready");
+    }
+}
+
+/// A room too large to send whole: other nodes rebuild each event's
+/// audience from the one before, and unread counts stay exact.
+#[tokio::test]
+async fn large_rooms_route_rebuilt_audiences_exactly() {
+    let c = cluster(2, NATS).await;
+    let (a, b) = (&c.nodes[0], &c.nodes[1]);
+    let members: Vec<String> = (0..100).map(|i| format!("m{i:03}")).collect();
+    let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    a.conversation_with("hall", &refs).await;
+    // m000 and m001 watch from node a; everything is written through node b.
+    let mut watchers = Vec::new();
+    for user in ["m000", "m001"] {
+        let mut ws = Ws::connect(a, user).await;
+        assert_eq!(ws.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200);
+        watchers.push(ws);
+    }
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        ids.push(b.say("hall", "m050", &format!("message {n}")).await);
+        for ws in &mut watchers {
+            ws.wait_event(WAIT, |e| side_edit(e, "hall").is_some_and(|d| d["unreadMessageCount"] == n)).await;
+        }
+    }
+    // m000 sends through b: reading on send zeroes their count; m001's goes on.
+    b.say("hall", "m000", "from m000").await;
+    watchers[0].wait_event(WAIT, |e| side_edit(e, "hall").is_some_and(|d| d["unreadMessageCount"] == 0)).await;
+    watchers[1].wait_event(WAIT, |e| side_edit(e, "hall").is_some_and(|d| d["unreadMessageCount"] == 4)).await;
+    // Deleting an unread message takes it off m001's count.
+    assert_eq!(b.delete(&format!("/conversations/hall/messages/{}", ids[2])).await.0, 200);
+    watchers[1].wait_event(WAIT, |e| side_edit(e, "hall").is_some_and(|d| d["unreadMessageCount"] == 3)).await;
+    // A newcomer joins through b and leaves: node a routes on the right audience after.
+    assert_eq!(b.put("/users/late", json!({ "name": "Late" })).await.0, 200);
+    assert_eq!(b.put("/conversations/hall/participants/late", json!({})).await.0, 200);
+    assert_eq!(b.delete("/conversations/hall/participants/m001").await.0, 200);
+    let gone = watchers[1].wait_event(WAIT, |e| e["type"] == "side.deleted").await;
+    assert_eq!(gone["conversationId"], "hall");
+    b.say("hall", "late", "hello all").await;
+    watchers[0].wait_event(WAIT, |e| side_edit(e, "hall").is_some_and(|d| d["unreadMessageCount"] == 1)).await;
+    // What the nodes projected agrees with the database.
+    let (status, list) = a.get("/users/m000/conversations").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["data"][0]["unreadMessageCount"], 1, "{list}");
+    // Node a rebuilt every audience itself: no rebuilt audience failed its check.
+    let metrics = a.http.get(format!("{}/metrics", a.base)).send().await.expect("metrics").text().await.expect("text");
+    let count = |name: &str| {
+        metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+    };
+    assert!(count("chinwag_broker_events_received_total").unwrap_or(0.0) >= 8.0, "{metrics}");
+    assert_eq!(count("chinwag_broker_loads_total{reason=\"check\"}"), None, "{metrics}");
+    assert_eq!(count("chinwag_broker_loads_total{reason=\"gap\"}"), None, "{metrics}");
+}
+
+/// A node whose broker is gone is not ready; when the broker is back, its
+/// sockets are asked to reconnect (1012), so that clients catch up.
+#[tokio::test]
+async fn a_broker_outage_makes_the_node_unready_then_resyncs_its_sockets() {
+    let port = free_port();
+    let nats = start_nats(port);
+    let url = format!("nats://127.0.0.1:{port}");
+    let c = cluster(1, &url).await;
+    let a = &c.nodes[0];
+    a.conversation_with("solo", &["ann", "bob"]).await;
+    let mut ann = Ws::connect(a, "ann").await;
+    assert_eq!(ann.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200);
+    let ready = |node: &Server| {
+        let (http, url) = (node.http.clone(), format!("{}/readyz", node.base));
+        async move { http.get(url).send().await.expect("readyz").status().as_u16() }
+    };
+    assert_eq!(ready(a).await, 200);
+    drop(nats);
+    let mut status = 0;
+    for _ in 0..100 {
+        status = ready(a).await;
+        if status == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 503, "not ready while the broker is down");
+    let _nats = start_nats(port);
+    let closed = ann.close_frame(Duration::from_secs(30)).await;
+    assert_eq!(closed.map(|(code, _)| code), Some(1012), "asked to reconnect once the broker is back");
+    assert_eq!(ready(a).await, 200);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A nats-server of a test's own, stopped when dropped.
+struct NatsServer(Child);
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_nats(port: u16) -> NatsServer {
+    let server = NatsServer(
+        Command::new("/usr/sbin/nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nats-server"),
+    );
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nats-server did not start on {port}");
+}
+
+/// On SQLite (one node), a broker is refused with a clear message.
+#[test]
+fn a_broker_is_refused_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--nats-url", NATS, "--data-dir"])
+        .arg(dir.path())
+        .env_remove("CHINWAG_DATABASE_URL")
+        .env_remove("CHINWAG_TEST_DATABASE_URL")
+        .output()
+        .expect("run chinwag");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SQLite serves one node"), "{err}");
+}
