@@ -18,6 +18,7 @@ use chinwag_core::ports::{Clock, EventBus};
 use chinwag_core::realtime::{Outbound, Realtime, SessionInfo, SocketId, Topic, TypingView};
 use serde_json::{Map, Value, json};
 
+use crate::presence::RemotePresence;
 use crate::typing::TypingTable;
 use crate::wire;
 
@@ -98,10 +99,17 @@ struct State {
     watchers: HashMap<Key, HashSet<SocketId>>,
     /// Authenticated sockets per user.
     online: HashMap<Key, usize>,
+    /// Users online on other nodes of the cluster.
+    remote: RemotePresence,
 }
+
+/// Told when a user's first local socket authenticates (`true`) and when
+/// their last one goes (`false`): the broker tells the other nodes.
+pub type PresenceListener = Box<dyn Fn(&str, &str, bool) + Send + Sync>;
 
 pub struct Hub {
     state: RwLock<State>,
+    presence_listener: std::sync::OnceLock<PresenceListener>,
     typing: Mutex<TypingTable>,
     links: FileLinks,
     clock: Arc<dyn Clock>,
@@ -139,6 +147,7 @@ impl Hub {
     pub fn new(links: FileLinks, clock: Arc<dyn Clock>) -> Arc<Hub> {
         Arc::new_cyclic(|me| Hub {
             state: RwLock::new(State::default()),
+            presence_listener: std::sync::OnceLock::new(),
             typing: Mutex::new(TypingTable::default()),
             links,
             clock,
@@ -501,6 +510,52 @@ impl Hub {
         state.sockets.len()
     }
 
+    /// Registers who hears of local presence changes (the broker, once).
+    pub fn set_presence_listener(&self, listener: PresenceListener) {
+        let _ = self.presence_listener.set(listener);
+    }
+
+    fn tell_presence(&self, app: &str, user: &str, online: bool) {
+        if let Some(listener) = self.presence_listener.get() {
+            listener(app, user, online);
+        }
+    }
+
+    /// Another node says `user` is (or is no longer) online there.
+    pub fn remote_presence(&self, node: &str, app: &str, user: &str, online: bool) {
+        let changed = {
+            let mut state = self.write();
+            let k = key(app, user);
+            state.remote.set(node, k.clone(), online) && !state.online.contains_key(&k)
+        };
+        if changed {
+            self.route_online(app, user, online);
+        }
+    }
+
+    /// Another node's whole list of online users (its heartbeat), or none
+    /// (it stopped beating).
+    pub fn replace_remote_node(&self, node: &str, users: HashSet<(String, String)>) {
+        let changes: Vec<((String, String), bool)> = {
+            let mut state = self.write();
+            let changes = state.remote.replace(node, users);
+            changes.into_iter().filter(|(k, _)| !state.online.contains_key(k)).collect()
+        };
+        for ((app, user), online) in changes {
+            self.route_online(&app, &user, online);
+        }
+    }
+
+    /// The nodes that report users online.
+    pub fn remote_nodes(&self) -> Vec<String> {
+        self.read().remote.nodes().map(str::to_owned).collect()
+    }
+
+    /// Every user with an authenticated socket on this node: (app, user).
+    pub fn local_online(&self) -> Vec<(String, String)> {
+        self.read().online.iter().filter(|(_, n)| **n > 0).map(|(k, _)| k.clone()).collect()
+    }
+
     fn typing_lock(&self) -> std::sync::MutexGuard<'_, TypingTable> {
         self.typing.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -584,7 +639,7 @@ impl Realtime for Hub {
     }
 
     fn authenticate(&self, socket: SocketId, max_per_user: usize) -> bool {
-        let (app, user) = {
+        let ((app, user), elsewhere) = {
             let mut state = self.write();
             let Some(s) = state.sockets.get(&socket) else { return true };
             if s.authenticated {
@@ -602,14 +657,19 @@ impl Realtime for Hub {
             if count > 0 {
                 return true;
             }
-            k
+            // Online already through another node: nothing changes for watchers.
+            let elsewhere = state.remote.is_online(&k);
+            (k, elsewhere)
         };
-        self.route_online(&app, &user, true);
+        self.tell_presence(&app, &user, true);
+        if !elsewhere {
+            self.route_online(&app, &user, true);
+        }
         true
     }
 
     fn deauthenticate(&self, socket: SocketId) {
-        let (app, user) = {
+        let ((app, user), elsewhere) = {
             let mut state = self.write();
             let Some(s) = state.sockets.get_mut(&socket) else { return };
             if !s.authenticated {
@@ -623,9 +683,13 @@ impl Realtime for Hub {
                 return;
             }
             state.online.remove(&k);
-            k
+            let elsewhere = state.remote.is_online(&k);
+            (k, elsewhere)
         };
-        self.route_online(&app, &user, false);
+        self.tell_presence(&app, &user, false);
+        if !elsewhere {
+            self.route_online(&app, &user, false);
+        }
     }
 
     fn detach(&self, socket: SocketId) {
@@ -818,17 +882,16 @@ impl Realtime for Hub {
     }
 
     fn is_online(&self, app_id: &str, user_id: &str) -> bool {
-        self.read().online.get(&key(app_id, user_id)).is_some_and(|n| *n > 0)
+        let state = self.read();
+        let k = key(app_id, user_id);
+        state.online.get(&k).is_some_and(|n| *n > 0) || state.remote.is_online(&k)
     }
 
     fn online_users(&self, app_id: &str) -> Vec<String> {
         let state = self.read();
-        state
-            .online
-            .iter()
-            .filter(|((app, _), n)| app == app_id && **n > 0)
-            .map(|((_, user), _)| user.clone())
-            .collect()
+        let local = state.online.iter().filter(|((app, _), n)| app == app_id && **n > 0).map(|((_, user), _)| user);
+        let users: HashSet<&str> = local.map(String::as_str).chain(state.remote.users_of(app_id)).collect();
+        users.into_iter().map(str::to_owned).collect()
     }
 
     fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo> {

@@ -7,7 +7,8 @@
 
 pub mod broker;
 mod hub;
+mod presence;
 mod typing;
 pub mod wire;
 
-pub use hub::Hub;
+pub use hub::{Hub, PresenceListener};

@@ -15,6 +15,7 @@ use chinwag_core::model::{App, AppSettings};
 use chinwag_core::ports::Store;
 use chinwag_core::ports::SystemClock;
 use chinwag_core::ports::{EventBus, FileStore};
+use chinwag_core::realtime::Realtime;
 use chinwag_core::service::{NoEvents, Services};
 use chinwag_files::Location;
 use chinwag_realtime::Hub;
@@ -442,36 +443,18 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let links = FileLinks::new(&public_url, link_key);
     let clock = Arc::new(SystemClock);
     let hub = Hub::new(links.clone(), clock.clone());
-    let bus: Arc<dyn EventBus> = match &config.broker {
-        None => hub.clone(),
+    let (bus, realtime): (Arc<dyn EventBus>, Arc<dyn Realtime>) = match &config.broker {
+        None => (hub.clone(), hub),
         Some(broker) => {
-            // Unique per process start (containers often share addresses and pids).
-            let tag: String = auth::random_key().iter().take(6).map(|b| format!("{b:02x}")).collect();
-            let node = format!("{addr}-{tag}");
-            // The nodes of one database are one cluster; its name keeps other clusters on the same NATS apart.
-            let cluster =
-                store.server_secret("cluster", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let cluster: String = cluster.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            let connected = NatsBroker::connect(
-                &broker.url,
-                &cluster,
-                node.clone(),
-                hub.clone(),
-                store.clone(),
-                clock.clone(),
-                BROKER_CONNECT_TIMEOUT,
-            )
-            .await
-            .with_context(|| format!("cannot use the broker {broker}"))?;
-            tracing::info!(broker = %broker, cluster, node, "events go between nodes through NATS");
-            connected
+            let connected = connect_broker(broker, addr, hub, &store, clock.clone()).await?;
+            (connected.clone(), connected)
         }
     };
     let services = Services::new(store.clone(), bus, file_store, clock)
         .with_rate_limits(config.rate_limits)
         .with_file_links(links)
         .with_boken_key(&boken_key)
-        .with_realtime(hub);
+        .with_realtime(realtime);
     let no_apps = services.apps().list().await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
     if no_apps && opened.created(&prepared) {
         let app = services.apps().create("dev", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -514,6 +497,28 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     opened.close().await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// Joins this node to its cluster's NATS broker.
+async fn connect_broker(
+    broker: &config::Broker,
+    addr: std::net::SocketAddr,
+    hub: Arc<Hub>,
+    store: &Arc<dyn Store>,
+    clock: Arc<SystemClock>,
+) -> anyhow::Result<Arc<NatsBroker>> {
+    // Unique per process start (containers often share addresses and pids).
+    let tag: String = auth::random_key().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let node = format!("{addr}-{tag}");
+    // The nodes of one database are one cluster; its name keeps other clusters on the same NATS apart.
+    let cluster = store.server_secret("cluster", auth::random_key()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cluster: String = cluster.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let connected =
+        NatsBroker::connect(&broker.url, &cluster, node.clone(), hub, store.clone(), clock, BROKER_CONNECT_TIMEOUT)
+            .await
+            .with_context(|| format!("cannot use the broker {broker}"))?;
+    tracing::info!(broker = %broker, cluster, node, "events go between nodes through NATS");
+    Ok(connected)
 }
 
 /// How long a start waits for the NATS server.

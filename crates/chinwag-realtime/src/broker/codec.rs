@@ -33,8 +33,40 @@ pub struct Envelope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Body {
     Conversation(SlimEvent),
-    User { app_id: String, user: User, before: Option<User> },
+    User {
+        app_id: String,
+        user: User,
+        before: Option<User>,
+    },
+    /// A user started (or renewed) or stopped typing. `audience` is left out
+    /// for rooms larger than [`TYPING_AUDIENCE_MAX`]: receivers then use the
+    /// audience they hold for that conversation, if any.
+    Typing {
+        app_id: String,
+        conversation_id: String,
+        user_id: String,
+        typing: bool,
+        audience: Option<Vec<String>>,
+    },
+    /// A user's first socket on the sending node authenticated, or their last went.
+    Presence {
+        app_id: String,
+        user_id: String,
+        online: bool,
+    },
+    /// The sending node is alive; with one part of its online users (of
+    /// `parts`, all of one `epoch`): once every part arrived, that list
+    /// replaces what the node held before.
+    Alive {
+        epoch: u64,
+        part: u32,
+        parts: u32,
+        users: Vec<(String, String)>,
+    },
 }
+
+/// Typing events carry their audience up to this many participants.
+pub const TYPING_AUDIENCE_MAX: usize = 1_000;
 
 /// A conversation event without its audience.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,11 +12,17 @@
 //!   cluster's subjects today; per-interest subscriptions are the next step.
 //! - Conversation events go through the [`Sequencer`], which restores
 //!   `seq` order across nodes and rebuilds each event's audience.
+//! - Typing goes to every node as it happens (each node runs its own expiry
+//!   timers). Presence: a node says when a user's first socket there
+//!   authenticates and when their last one goes, and every
+//!   [`HEARTBEAT`] sends its whole list of online users; a node silent for
+//!   [`NODE_SILENCE`] is gone, and its users with it.
 //! - NATS core delivers at most once. While the connection is down the node
 //!   is not ready (`/readyz`), and when it comes back every socket of the
 //!   node is asked to reconnect, so that clients fetch what they missed.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -25,6 +31,7 @@ use bytes::Bytes;
 use chinwag_core::error::{CoreError, CoreResult};
 use chinwag_core::events::{ConversationEvent, Event, UserEvent};
 use chinwag_core::ports::{Clock, EventBus, Store};
+use chinwag_core::realtime::{Outbound, Realtime, SessionInfo, SocketId, Topic, TypingView};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
@@ -35,6 +42,13 @@ use crate::Hub;
 /// Published events waiting for the connection, at most; past it the node
 /// drops the newest and asks every socket to resync once connected again.
 const OUTBOX_CAPACITY: usize = 65_536;
+
+/// How often a node says it is alive, with its online users.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A node not heard from for this long is gone (its users go offline).
+const NODE_SILENCE: Duration = Duration::from_secs(5);
+/// Online users per heartbeat message (a node with more sends several parts).
+const USERS_PER_PART: usize = 5_000;
 
 /// Subject tokens of ids: base64url without padding.
 fn token(id: &str) -> String {
@@ -56,9 +70,27 @@ impl Subjects {
         format!("{}.users.{}", self.root, token(app))
     }
 
+    fn typing(&self, app: &str, cid: &str) -> String {
+        format!("{}.typing.{}.{}", self.root, token(app), token(cid))
+    }
+
+    fn presence(&self) -> String {
+        format!("{}.presence", self.root)
+    }
+
     fn all(&self) -> String {
         format!("{}.>", self.root)
     }
+}
+
+/// What a node knows of another.
+#[derive(Debug, Default)]
+struct Peer {
+    last_heard: Option<tokio::time::Instant>,
+    /// The heartbeat being assembled: its epoch, the parts received, the users so far.
+    epoch: u64,
+    parts_seen: u32,
+    users: HashSet<(String, String)>,
 }
 
 pub struct NatsBroker {
@@ -72,6 +104,8 @@ pub struct NatsBroker {
     connected: Arc<AtomicBool>,
     /// Set when events could not be sent (the outbox overflowed).
     lost_outbound: AtomicBool,
+    /// Other nodes: when each was last heard, and the heartbeat being assembled.
+    peers: Mutex<HashMap<String, Peer>>,
     me: Weak<NatsBroker>,
 }
 
@@ -129,7 +163,27 @@ impl NatsBroker {
             outbox,
             connected: connected.clone(),
             lost_outbound: AtomicBool::new(false),
+            peers: Mutex::new(HashMap::new()),
             me: me.clone(),
+        });
+        let me = Arc::downgrade(&broker);
+        broker.hub.set_presence_listener(Box::new(move |app, user, online| {
+            if let Some(broker) = me.upgrade() {
+                let body = Body::Presence { app_id: app.to_owned(), user_id: user.to_owned(), online };
+                broker.send(broker.subjects.presence(), body);
+            }
+        }));
+        // Heartbeats out; silent nodes forgotten.
+        let me = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            let epoch = AtomicU64::new(0);
+            let mut tick = tokio::time::interval(HEARTBEAT);
+            loop {
+                tick.tick().await;
+                let Some(broker) = me.upgrade() else { return };
+                broker.beat(epoch.fetch_add(1, Ordering::Relaxed) + 1);
+                broker.forget_silent_peers();
+            }
         });
 
         // Publishing, in order.
@@ -249,6 +303,86 @@ impl NatsBroker {
                 let key = (slim.app_id.clone(), slim.conversation_id.clone());
                 self.sequence(key, Incoming::Remote(slim));
             }
+            Body::Typing { app_id, conversation_id, user_id, typing, audience } => {
+                if !typing {
+                    self.hub.typing_stopped(&app_id, &conversation_id, &user_id);
+                    return;
+                }
+                let key = (app_id, conversation_id);
+                let Some(audience) = audience.or_else(|| self.sequencer().participants(&key)) else {
+                    // A large room this node holds nothing of: no one here follows it.
+                    return;
+                };
+                self.hub.typing_started(&key.0, &key.1, &user_id, audience);
+            }
+            Body::Presence { app_id, user_id, online } => {
+                self.heard(&envelope.node);
+                self.hub.remote_presence(&envelope.node, &app_id, &user_id, online);
+            }
+            Body::Alive { epoch, part, parts, users } => self.alive(&envelope.node, epoch, part, parts, users),
+        }
+    }
+
+    fn peers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Peer>> {
+        self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn heard(&self, node: &str) {
+        self.peers().entry(node.to_owned()).or_default().last_heard = Some(tokio::time::Instant::now());
+    }
+
+    /// A part of another node's heartbeat: its list replaces what it held once whole.
+    fn alive(&self, node: &str, epoch: u64, part: u32, parts: u32, users: Vec<(String, String)>) {
+        let complete = {
+            let mut peers = self.peers();
+            let peer = peers.entry(node.to_owned()).or_default();
+            peer.last_heard = Some(tokio::time::Instant::now());
+            if peer.epoch != epoch || part == 0 {
+                // A new heartbeat (a part of an old one that lost a piece is dropped).
+                peer.epoch = epoch;
+                peer.parts_seen = 0;
+                peer.users.clear();
+            }
+            peer.parts_seen += 1;
+            peer.users.extend(users);
+            (peer.parts_seen >= parts).then(|| std::mem::take(&mut peer.users))
+        };
+        if let Some(users) = complete {
+            self.hub.replace_remote_node(node, users);
+        }
+    }
+
+    /// Says this node is alive, with its online users.
+    fn beat(&self, epoch: u64) {
+        let online = self.hub.local_online();
+        let chunks: Vec<Vec<(String, String)>> = if online.is_empty() {
+            vec![Vec::new()]
+        } else {
+            online.chunks(USERS_PER_PART).map(<[_]>::to_vec).collect()
+        };
+        let parts = chunks.len() as u32;
+        for (part, users) in chunks.into_iter().enumerate() {
+            self.send(self.subjects.presence(), Body::Alive { epoch, part: part as u32, parts, users });
+        }
+    }
+
+    fn forget_silent_peers(&self) {
+        let silent: Vec<String> = {
+            let mut peers = self.peers();
+            let now = tokio::time::Instant::now();
+            let gone: Vec<String> = peers
+                .iter()
+                .filter(|(_, p)| p.last_heard.is_none_or(|t| now.duration_since(t) > NODE_SILENCE))
+                .map(|(node, _)| node.clone())
+                .collect();
+            for node in &gone {
+                peers.remove(node);
+            }
+            gone
+        };
+        for node in silent {
+            tracing::warn!(node, "a node went silent: its users are offline");
+            self.hub.replace_remote_node(&node, HashSet::new());
         }
     }
 
@@ -345,5 +479,68 @@ impl EventBus for NatsBroker {
         } else {
             Err(CoreError::internal("the NATS connection is down: events from other nodes do not arrive"))
         }
+    }
+}
+
+/// A cluster node's realtime: the hub's, with typing told to the other
+/// nodes. (Presence reaches them through the hub's listener.)
+impl Realtime for NatsBroker {
+    fn attach(&self, app_id: &str, user_id: &str, sink: Arc<dyn Outbound>) -> SocketId {
+        self.hub.attach(app_id, user_id, sink)
+    }
+    fn authenticate(&self, socket: SocketId, max_per_user: usize) -> bool {
+        self.hub.authenticate(socket, max_per_user)
+    }
+    fn deauthenticate(&self, socket: SocketId) {
+        self.hub.deauthenticate(socket);
+    }
+    fn detach(&self, socket: SocketId) {
+        self.hub.detach(socket);
+    }
+    fn subscribe(&self, socket: SocketId, topic: Topic) -> bool {
+        self.hub.subscribe(socket, topic)
+    }
+    fn unsubscribe(&self, socket: SocketId, topic: &Topic) {
+        self.hub.unsubscribe(socket, topic);
+    }
+    fn unsubscribe_all(&self, socket: SocketId) {
+        self.hub.unsubscribe_all(socket);
+    }
+    fn close_all(&self) -> usize {
+        self.hub.close_all()
+    }
+    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>) {
+        let body = Body::Typing {
+            app_id: app_id.to_owned(),
+            conversation_id: conversation_id.to_owned(),
+            user_id: user_id.to_owned(),
+            typing: true,
+            audience: (audience.len() <= codec::TYPING_AUDIENCE_MAX).then(|| audience.clone()),
+        };
+        self.send(self.subjects.typing(app_id, conversation_id), body);
+        self.hub.typing_started(app_id, conversation_id, user_id, audience);
+    }
+    fn typing_stopped(&self, app_id: &str, conversation_id: &str, user_id: &str) {
+        let body = Body::Typing {
+            app_id: app_id.to_owned(),
+            conversation_id: conversation_id.to_owned(),
+            user_id: user_id.to_owned(),
+            typing: false,
+            audience: None,
+        };
+        self.send(self.subjects.typing(app_id, conversation_id), body);
+        self.hub.typing_stopped(app_id, conversation_id, user_id);
+    }
+    fn typing(&self, app_id: &str, conversation_id: &str, viewer: &str) -> TypingView {
+        self.hub.typing(app_id, conversation_id, viewer)
+    }
+    fn is_online(&self, app_id: &str, user_id: &str) -> bool {
+        self.hub.is_online(app_id, user_id)
+    }
+    fn online_users(&self, app_id: &str) -> Vec<String> {
+        self.hub.online_users(app_id)
+    }
+    fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo> {
+        self.hub.sessions(app_id, user_id)
     }
 }

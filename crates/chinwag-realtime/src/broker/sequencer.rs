@@ -281,6 +281,12 @@ impl Sequencer {
         keys
     }
 
+    /// The participants of a conversation whose audience this node holds.
+    pub fn participants(&self, key: &Key) -> Option<Vec<String>> {
+        let line = self.lines.get(key).filter(|l| l.seq.is_some())?;
+        Some(line.audience.iter().map(|p| p.participant.user_id.clone()).collect())
+    }
+
     /// Forgets everything (the broker connection was lost: nothing held can be trusted).
     pub fn clear(&mut self) {
         self.lines.clear();

@@ -205,6 +205,43 @@ async fn concurrent_writers_on_two_nodes_are_heard_in_order_everywhere() {
     }
 }
 
+/// Typing and presence cross nodes; a node killed outright takes its users'
+/// presence with it within seconds.
+#[tokio::test]
+async fn typing_and_presence_cross_nodes_and_die_with_their_node() {
+    let mut c = cluster(2, NATS).await;
+    c.nodes[0].conversation_with("chat", &["ann", "bob"]).await;
+    let mut ann = Ws::connect(&c.nodes[0], "ann").await;
+    assert_eq!(ann.call("SUBSCRIBE", "/users/bob/online", json!({})).await.0, 200);
+    assert_eq!(ann.call("SUBSCRIBE", "/me/conversations/chat/typing", json!({})).await.0, 200);
+    assert_eq!(ann.call("GET", "/users/bob/online", json!({})).await.1, json!({ "isConnected": false }));
+
+    let mut bob = Ws::connect(&c.nodes[1], "bob").await;
+    let on = ann.wait_event(WAIT, |e| e["type"] == "user.online.changed").await;
+    assert_eq!(on["diff"], json!({ "isConnected": true }), "{on}");
+    assert_eq!(ann.call("GET", "/users/bob/online", json!({})).await.1, json!({ "isConnected": true }));
+    let (status, online) = c.nodes[0].get("/users?isOnline=true").await;
+    assert_eq!(status, 200, "{online}");
+    assert!(online["data"].as_array().expect("data").iter().any(|u| u["id"] == "bob"), "{online}");
+
+    assert_eq!(bob.call("POST", "/me/conversations/chat/typing", json!({})).await.0, 200);
+    let typing = ann.wait_event(WAIT, |e| e["type"] == "typing.changed").await;
+    assert!(typing["diff"]["usersTyping"]["bob"].is_i64(), "{typing}");
+    // Sending a message stops bob's typing on every node.
+    let (status, body) = bob
+        .call("POST", "/conversations/chat/messages", json!({ "content": [{ "type": "text", "children": ["hi"] }] }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let stopped = ann.wait_event(WAIT, |e| e["type"] == "typing.changed").await;
+    assert_eq!(stopped["diff"]["usersTyping"]["bob"], Value::Null, "{stopped}");
+
+    // Node b dies without a word: bob is offline on node a within seconds.
+    c.nodes[1].kill();
+    let off = ann.wait_event(Duration::from_secs(15), |e| e["type"] == "user.online.changed").await;
+    assert_eq!(off["diff"], json!({ "isConnected": false }), "{off}");
+    drop(bob);
+}
+
 /// A node whose broker is gone is not ready; when the broker is back, its
 /// sockets are asked to reconnect (1012), so that clients catch up.
 #[tokio::test]
