@@ -428,17 +428,36 @@ export class Server {
    * Starts a fresh server (temp data dir, port 0). With CHINWAG_TEST_DATABASE_URL
    * (postgres://…/postgres) set, the server runs on a new PostgreSQL database of its own.
    */
-  static async start() {
+  static async start({ natsUrl } = {}) {
     const s = new Server();
     s.dataDir = await mkdtemp(path.join(os.tmpdir(), 'chinwag-conformance-'));
     s.database = createTestDatabase();
+    s.natsUrl = natsUrl ?? null;
     await s.#spawn(0);
     return s;
   }
 
-  /** `--database-url` for this server's database, when it has one. */
+  /**
+   * Another node of `first`'s cluster: the same PostgreSQL database and
+   * app, its events carried by the NATS server `natsUrl` (which `first`
+   * must have been started with: see `Server.start({ natsUrl })`).
+   */
+  static async join(first) {
+    if (!first.database || !first.natsUrl) throw new Error('a cluster needs PostgreSQL and NATS');
+    const s = new Server();
+    s.dataDir = await mkdtemp(path.join(os.tmpdir(), 'chinwag-conformance-'));
+    s.database = first.database;
+    s.natsUrl = first.natsUrl;
+    s.key = first.key;
+    s.ownsDatabase = false;
+    await s.#spawn(0);
+    return s;
+  }
+
+  /** `--database-url` (and `--nats-url`) for this server, when it has them. */
   #databaseArgs() {
-    return this.database ? ['--database-url', this.database.url] : [];
+    const database = this.database ? ['--database-url', this.database.url] : [];
+    return this.natsUrl ? [...database, '--nats-url', this.natsUrl] : database;
   }
 
   async #spawn(port) {
@@ -554,10 +573,10 @@ export class Server {
   async cleanup() {
     await this.stop();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
-    if (this.database) {
+    if (this.database && this.ownsDatabase !== false) {
       psql(this.database.base, `DROP DATABASE IF EXISTS ${this.database.name} WITH (FORCE)`);
-      this.database = null;
     }
+    this.database = null;
   }
 
   // ---- REST (as the app's backend, with the secret key)

@@ -280,6 +280,10 @@ impl Server {
         b[0]["id"].as_str().expect("id").to_owned()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
