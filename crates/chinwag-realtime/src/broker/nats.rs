@@ -36,7 +36,7 @@ use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
 use super::codec::{self, Body, Envelope, FULL_AUDIENCE_MAX, VERSION};
-use super::sequencer::{Incoming, Key, LoadReason, Sequencer};
+use super::sequencer::{Incoming, Key, LoadReason, MAX_LINES, Sequencer};
 use crate::Hub;
 
 /// Published events waiting for the connection, at most; past it the node
@@ -49,6 +49,9 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 const NODE_SILENCE: Duration = Duration::from_secs(5);
 /// Online users per heartbeat message (a node with more sends several parts).
 const USERS_PER_PART: usize = 5_000;
+
+/// Sequencer shards.
+const SHARDS: usize = 64;
 
 /// Subject tokens of ids: base64url without padding.
 fn token(id: &str) -> String {
@@ -99,7 +102,11 @@ pub struct NatsBroker {
     hub: Arc<Hub>,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    sequencer: Mutex<Sequencer>,
+    /// Sequencers by conversation (a hash of its key picks one). Events are
+    /// routed to the hub while their shard is held, so that two threads (the
+    /// listener and a local write) never hand one conversation's events to
+    /// the hub out of order; conversations of different shards go in parallel.
+    shards: Vec<Mutex<Sequencer>>,
     outbox: mpsc::Sender<(String, Bytes)>,
     connected: Arc<AtomicBool>,
     /// Set when events could not be sent (the outbox overflowed).
@@ -159,7 +166,7 @@ impl NatsBroker {
             hub,
             store,
             clock,
-            sequencer: Mutex::new(Sequencer::default()),
+            shards: (0..SHARDS).map(|_| Mutex::new(Sequencer::with_capacity(MAX_LINES / SHARDS))).collect(),
             outbox,
             connected: connected.clone(),
             lost_outbound: AtomicBool::new(false),
@@ -238,7 +245,7 @@ impl NatsBroker {
                 tick.tick().await;
                 let Some(broker) = me.upgrade() else { return };
                 let now = broker.clock.now_ms();
-                let overdue = broker.sequencer().overdue(now);
+                let overdue: Vec<Key> = (0..SHARDS).flat_map(|i| broker.lock_shard(i).overdue(now)).collect();
                 for key in overdue {
                     tracing::warn!(app = %key.0, conversation = %key.1, "an event from another node never came");
                     broker.spawn_load(key, LoadReason::Gap);
@@ -251,12 +258,24 @@ impl NatsBroker {
         Ok(broker)
     }
 
-    fn sequencer(&self) -> std::sync::MutexGuard<'_, Sequencer> {
-        self.sequencer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn shard_of(key: &Key) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        // A fixed hasher: any stable spread will do, within this process.
+        (BuildHasherDefault::<DefaultHasher>::default().hash_one(key) % SHARDS as u64) as usize
+    }
+
+    fn lock_shard(&self, i: usize) -> std::sync::MutexGuard<'_, Sequencer> {
+        self.shards[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn sequencer(&self, key: &Key) -> std::sync::MutexGuard<'_, Sequencer> {
+        self.lock_shard(Self::shard_of(key))
     }
 
     fn resync_everyone(&self) {
-        self.sequencer().clear();
+        for i in 0..SHARDS {
+            self.lock_shard(i).clear();
+        }
         let sockets = self.hub.resync_all();
         metrics::counter!("chinwag_broker_resyncs_total", "scope" => "all").increment(sockets as u64);
         tracing::info!(sockets, "asked sockets to reconnect");
@@ -309,7 +328,7 @@ impl NatsBroker {
                     return;
                 }
                 let key = (app_id, conversation_id);
-                let Some(audience) = audience.or_else(|| self.sequencer().participants(&key)) else {
+                let Some(audience) = audience.or_else(|| self.sequencer(&key).participants(&key)) else {
                     // A large room this node holds nothing of: no one here follows it.
                     return;
                 };
@@ -389,8 +408,10 @@ impl NatsBroker {
     /// Offers an event to the sequencer and routes what is ready.
     fn sequence(&self, key: Key, incoming: Incoming) {
         let now = self.clock.now_ms();
-        let outcome = self.sequencer().offer(key, incoming, now);
+        let mut sequencer = self.sequencer(&key);
+        let outcome = sequencer.offer(key, incoming, now);
         self.route(outcome.ready);
+        drop(sequencer);
         if let Some((key, reason)) = outcome.load {
             self.spawn_load(key, reason);
         }
@@ -423,8 +444,10 @@ impl NatsBroker {
                 .map(|v| v.participants.iter().map(|p| p.participant.user_id.clone()).collect())
                 .unwrap_or_default();
             let now = me.clock.now_ms();
-            let (ready, lost) = me.sequencer().loaded(&key, view, now);
+            let mut sequencer = me.sequencer(&key);
+            let (ready, lost) = sequencer.loaded(&key, view, now);
             me.route(ready);
+            drop(sequencer);
             if lost {
                 let sockets = me.hub.resync_conversation(&key.0, &key.1, audience.into_iter());
                 metrics::counter!("chinwag_broker_resyncs_total", "scope" => "conversation").increment(sockets as u64);
@@ -447,7 +470,19 @@ impl EventBus for NatsBroker {
             let subject = self.subjects.conversation(&slim.app_id, &slim.conversation_id);
             self.send(subject, Body::Conversation(slim));
         }
-        // One hub call for the batch: each socket gets it as one PUBLISH frame.
+        // One hub call for the batch (each socket gets it as one PUBLISH
+        // frame), made while the batch's shards are held, taken in order.
+        let mut shards: Vec<usize> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Conversation(c) => Some(Self::shard_of(&(c.app_id.clone(), c.conversation_id.clone()))),
+                Event::User(_) => None,
+            })
+            .collect();
+        shards.sort_unstable();
+        shards.dedup();
+        let mut held: Vec<(usize, std::sync::MutexGuard<'_, Sequencer>)> =
+            shards.into_iter().map(|i| (i, self.lock_shard(i))).collect();
         let mut ready = Vec::with_capacity(events.len());
         let mut loads = Vec::new();
         let now = self.clock.now_ms();
@@ -459,7 +494,9 @@ impl EventBus for NatsBroker {
                 }
                 Event::Conversation(c) => {
                     let key = (c.app_id.clone(), c.conversation_id.clone());
-                    let outcome = self.sequencer().offer(key, Incoming::Local(c), now);
+                    let shard = Self::shard_of(&key);
+                    let Some((_, sequencer)) = held.iter_mut().find(|(i, _)| *i == shard) else { continue };
+                    let outcome = sequencer.offer(key, Incoming::Local(c), now);
                     ready.extend(outcome.ready.into_iter().map(Event::Conversation));
                     loads.extend(outcome.load);
                 }
@@ -468,6 +505,7 @@ impl EventBus for NatsBroker {
         if !ready.is_empty() {
             self.hub.publish(ready);
         }
+        drop(held);
         for (key, reason) in loads {
             self.spawn_load(key, reason);
         }

@@ -85,10 +85,17 @@ struct Line {
     used: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sequencer {
     lines: HashMap<Key, Line>,
     tick: u64,
+    max_lines: usize,
+}
+
+impl Default for Sequencer {
+    fn default() -> Self {
+        Sequencer::with_capacity(MAX_LINES)
+    }
 }
 
 /// The audience after `slim`, from the one before it; `None` when the event
@@ -135,6 +142,11 @@ fn apply(before: &Arc<[ParticipantState]>, slim: &SlimEvent) -> Option<Arc<[Part
 }
 
 impl Sequencer {
+    /// A sequencer that keeps at most `max_lines` conversations.
+    pub fn with_capacity(max_lines: usize) -> Sequencer {
+        Sequencer { lines: HashMap::new(), tick: 0, max_lines: max_lines.max(10) }
+    }
+
     fn touch(&mut self) -> u64 {
         self.tick += 1;
         self.tick
@@ -293,7 +305,7 @@ impl Sequencer {
     }
 
     fn evict_if_full(&mut self) {
-        if self.lines.len() < MAX_LINES {
+        if self.lines.len() < self.max_lines {
             return;
         }
         let mut idle: Vec<(u64, Key)> = self
@@ -303,7 +315,7 @@ impl Sequencer {
             .map(|(k, l)| (l.used, k.clone()))
             .collect();
         idle.sort_unstable();
-        for (_, key) in idle.into_iter().take(MAX_LINES / 10) {
+        for (_, key) in idle.into_iter().take(self.max_lines / 10) {
             self.lines.remove(&key);
         }
     }
