@@ -25,6 +25,25 @@ pub const MAX_LINES: usize = 20_000;
 
 pub type Key = (String, String);
 
+/// Audiences are kept only above this size: only rooms above
+/// [`super::codec::FULL_AUDIENCE_MAX`] send deltas, and one event changes
+/// membership by one, so a room that grows into deltas is kept from here
+/// on. Smaller rooms send their audience whole and cost a node nothing but
+/// their `seq`.
+pub const KEEP_AUDIENCE_OVER: usize = super::codec::FULL_AUDIENCE_MAX / 2;
+
+impl Line {
+    fn hold(&mut self, audience: Arc<[ParticipantState]>) {
+        if audience.len() > KEEP_AUDIENCE_OVER {
+            self.audience = audience;
+            self.known = true;
+        } else {
+            self.audience = Arc::from(Vec::new());
+            self.known = false;
+        }
+    }
+}
+
 /// An event as it reaches the sequencer.
 #[derive(Debug)]
 pub enum Incoming {
@@ -77,7 +96,10 @@ impl LoadReason {
 struct Line {
     /// The `seq` the audience is as of; `None` while the first load runs.
     seq: Option<i64>,
+    /// Kept only for rooms that can need it (see [`KEEP_AUDIENCE_OVER`]).
     audience: Arc<[ParticipantState]>,
+    /// Whether `audience` is held (false: small, not kept).
+    known: bool,
     pending: BTreeMap<i64, Incoming>,
     /// When the oldest wait began.
     waiting_since: Option<i64>,
@@ -100,11 +122,12 @@ impl Default for Sequencer {
 
 /// The audience after `slim`, from the one before it; `None` when the event
 /// cannot be applied to it (or the result fails the event's check).
-fn apply(before: &Arc<[ParticipantState]>, slim: &SlimEvent) -> Option<Arc<[ParticipantState]>> {
+fn apply(before: Option<&Arc<[ParticipantState]>>, slim: &SlimEvent) -> Option<Arc<[ParticipantState]>> {
     let check = match &slim.audience {
         AudienceOf::Full(all) => return Some(Arc::from(all.as_slice())),
         AudienceOf::Delta { check } => check,
     };
+    let before = before?;
     let upsert = |state: &ParticipantState| {
         let mut v = before.to_vec();
         match v.iter_mut().find(|p| p.participant.user_id == state.participant.user_id) {
@@ -168,14 +191,18 @@ impl Sequencer {
                     Incoming::Remote(_) => None,
                 };
                 let loading = start.is_none();
-                let line = Line {
+                let mut line = Line {
                     seq: start.as_ref().map(|_| incoming.seq() - 1),
-                    audience: start.unwrap_or_else(|| Arc::from(Vec::new())),
+                    audience: Arc::from(Vec::new()),
+                    known: false,
                     pending: BTreeMap::new(),
                     waiting_since: None,
                     loading,
                     used,
                 };
+                if let Some(audience) = start {
+                    line.hold(audience);
+                }
                 if loading {
                     out.load = Some((key.clone(), LoadReason::First));
                 }
@@ -207,7 +234,7 @@ impl Sequencer {
             match entry.remove() {
                 Incoming::Local(e) => {
                     if s == seq + 1 {
-                        line.audience = e.audience.clone();
+                        line.hold(e.audience.clone());
                     }
                     ready.push(e);
                 }
@@ -219,9 +246,9 @@ impl Sequencer {
                     };
                     ready.push(event_of(slim, audience));
                 }
-                Incoming::Remote(slim) => match apply(&line.audience, &slim) {
+                Incoming::Remote(slim) => match apply(line.known.then_some(&line.audience), &slim) {
                     Some(after) => {
-                        line.audience = after.clone();
+                        line.hold(after.clone());
                         ready.push(event_of(slim, after));
                     }
                     None => {
@@ -262,7 +289,7 @@ impl Sequencer {
         let lost = line.seq.is_some_and(|routed| {
             line.pending.keys().zip(routed + 1..).any(|(waiting, expected)| *waiting != expected)
         });
-        line.audience = view.participants.into();
+        line.hold(view.participants.into());
         line.seq = Some(loaded_seq.max(line.seq.unwrap_or(i64::MIN)));
         line.waiting_since = None;
         // Waiting events past the load still need their predecessors, if any.
@@ -295,7 +322,7 @@ impl Sequencer {
 
     /// The participants of a conversation whose audience this node holds.
     pub fn participants(&self, key: &Key) -> Option<Vec<String>> {
-        let line = self.lines.get(key).filter(|l| l.seq.is_some())?;
+        let line = self.lines.get(key).filter(|l| l.seq.is_some() && l.known)?;
         Some(line.audience.iter().map(|p| p.participant.user_id.clone()).collect())
     }
 
@@ -339,6 +366,16 @@ mod tests {
             },
             unread_message_count: unread,
         }
+    }
+
+    /// A room large enough to be kept: ann and 40 others with `unread`
+    /// each, and bob (who sends) with his read point.
+    fn room(unread: u64, bob_read_until: Option<i64>) -> Vec<ParticipantState> {
+        let mut bob = state("bob", 0);
+        bob.participant.read_until = bob_read_until;
+        let mut all = vec![state("ann", unread), bob];
+        all.extend((0..40).map(|i| state(&format!("u{i:02}"), unread)));
+        all
     }
 
     fn conversation(seq: i64) -> Conversation {
@@ -395,7 +432,7 @@ mod tests {
             seq: 1,
             kind: chinwag_core::events::EventKind::ConversationUpdated { before: Some(conversation(0)) },
             conversation: Arc::new(conversation(1)),
-            audience: vec![state("ann", 0), state("bob", 0)].into(),
+            audience: room(0, None).into(),
         };
         let out = s.offer(key(), Incoming::Local(local), 0);
         assert_eq!(out.ready.len(), 1);
@@ -409,12 +446,8 @@ mod tests {
     #[test]
     fn deltas_rebuild_the_audience_in_order_even_when_heard_out_of_order() {
         let mut s = started();
-        let bob_read = |mut p: ParticipantState, at: i64| {
-            p.participant.read_until = Some(at);
-            p
-        };
-        let after2 = [state("ann", 1), bob_read(state("bob", 0), 20)];
-        let after3 = [state("ann", 2), bob_read(state("bob", 0), 30)];
+        let after2 = room(1, Some(20));
+        let after3 = room(2, Some(30));
         let early = s.offer(key(), sent(3, "bob", &after3), 5);
         assert!(early.ready.is_empty() && early.load.is_none(), "3 waits for 2");
         let out = s.offer(key(), sent(2, "bob", &after2), 6);
@@ -427,7 +460,7 @@ mod tests {
     #[test]
     fn a_gap_that_never_fills_reloads_and_reports_the_loss() {
         let mut s = started();
-        let after3 = [state("ann", 2), state("bob", 0)];
+        let after3 = room(2, None);
         assert!(s.offer(key(), sent(3, "bob", &after3), 1_000).ready.is_empty());
         assert!(s.overdue(1_000 + GAP_WAIT_MS - 1).is_empty(), "still within the wait");
         assert_eq!(s.overdue(1_000 + GAP_WAIT_MS), vec![key()]);
@@ -442,7 +475,7 @@ mod tests {
     #[test]
     fn a_failed_check_reloads_instead_of_routing_a_wrong_audience() {
         let mut s = started();
-        let claimed = [state("ann", 7), state("bob", 0)];
+        let claimed = room(7, None);
         let out = s.offer(key(), sent(2, "bob", &claimed), 0);
         assert!(out.ready.is_empty());
         assert_eq!(out.load, Some((key(), LoadReason::Check)));
@@ -456,22 +489,50 @@ mod tests {
     #[test]
     fn a_first_slim_event_loads_and_later_ones_apply() {
         let mut s = Sequencer::default();
-        let after5 = [state("ann", 3), state("bob", 0)];
+        let after5 = room(3, None);
         let out = s.offer(key(), sent(5, "bob", &after5), 0);
         assert_eq!(out.load, Some((key(), LoadReason::First)));
         // The load already includes event 6 (committed meanwhile).
-        let at6 = vec![state("ann", 4), state("bob", 0)];
+        let at6 = room(4, None);
         let view = ConversationView { conversation: conversation(6), participants: at6.clone(), last_message: None };
         let (ready, lost) = s.loaded(&key(), Some(view), 1);
         assert!(!lost, "nothing was missed: the client's own fetch covers what came before");
         assert_eq!(ready.iter().map(|e| e.seq).collect::<Vec<_>>(), [5]);
         // Event 6 arrives late: routed on the loaded audience; 7 applies on it.
         assert_eq!(s.offer(key(), sent(6, "bob", &at6), 2).ready.len(), 1);
-        let mut bob = state("bob", 0);
-        bob.participant.read_until = Some(70); // sending reads up to one's own message
-        let after7 = [state("ann", 5), bob];
+        let after7 = room(5, Some(70)); // sending reads up to one's own message
         let out = s.offer(key(), sent(7, "bob", &after7), 3);
         assert_eq!(out.ready.len(), 1, "{out:?}");
         assert_eq!(unread(&out.ready[0], "ann"), 5);
+    }
+
+    #[test]
+    fn small_rooms_keep_only_their_seq() {
+        let mut s = Sequencer::default();
+        let small = ConversationEvent {
+            app_id: "app".into(),
+            conversation_id: "c".into(),
+            seq: 1,
+            kind: chinwag_core::events::EventKind::ConversationUpdated { before: Some(conversation(0)) },
+            conversation: Arc::new(conversation(1)),
+            audience: vec![state("ann", 0), state("bob", 0)].into(),
+        };
+        assert_eq!(s.offer(key(), Incoming::Local(small), 0).ready.len(), 1);
+        assert_eq!(s.participants(&key()), None, "a two-person audience is not kept");
+        // Its next event brings its audience whole, and still waits its turn.
+        let whole = |seq: i64| {
+            Incoming::Remote(SlimEvent {
+                app_id: "app".into(),
+                conversation_id: "c".into(),
+                seq,
+                kind: SlimKind::MessageCreated(message("bob", seq * 10)),
+                conversation: conversation(seq),
+                audience: AudienceOf::Full(vec![state("ann", 1), state("bob", 0)]),
+            })
+        };
+        assert!(s.offer(key(), whole(3), 1).ready.is_empty());
+        let out = s.offer(key(), whole(2), 2);
+        assert_eq!(out.ready.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(unread(&out.ready[0], "ann"), 1);
     }
 }
