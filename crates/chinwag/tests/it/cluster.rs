@@ -8,25 +8,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Server, fresh_postgres_database};
+use crate::support::{BIN, Server, free_port, fresh_postgres_database, spawn_node};
 use crate::ws::Ws;
 
 const NATS: &str = "nats://127.0.0.1:4222";
 const WAIT: Duration = Duration::from_secs(10);
-
-fn node(database_url: &str, nats_url: &str, dir: &std::path::Path) -> Child {
-    Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--nats-url", nats_url])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("CHINWAG_LOG", "warn")
-        .env_remove("CHINWAG_TEST_DATABASE_URL")
-        .env_remove("CHINWAG_DEV_WEB_DIST")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn chinwag serve")
-}
 
 struct Cluster {
     nodes: Vec<Server>,
@@ -46,7 +32,7 @@ async fn cluster_on(n: usize, nats_url: &str, url: &str) -> Cluster {
         let dir = tempfile::tempdir().expect("tempdir");
         // The first node creates the development app; the others are handed its key.
         let key = nodes.first().map(|first| first.key.clone());
-        nodes.push(Server::attach(node(url, nats_url, dir.path()), dir.path(), key).await);
+        nodes.push(Server::attach(spawn_node(url, dir.path(), &["--nats-url", nats_url], &[]), dir.path(), key).await);
         dirs.push(dir);
     }
     Cluster { nodes, _dirs: dirs }
@@ -448,10 +434,6 @@ async fn a_broker_outage_makes_the_node_unready_then_resyncs_its_sockets() {
     let closed = ann.close_frame(Duration::from_secs(30)).await;
     assert_eq!(closed.map(|(code, _)| code), Some(1012), "asked to reconnect once the broker is back");
     assert_eq!(ready(a).await, 200);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// A nats-server of a test's own, stopped when dropped.

@@ -18,7 +18,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
-use crate::support::{BIN, Server, fresh_postgres_database};
+use crate::support::{Server, free_port, fresh_postgres_database, spawn_node};
 
 const GUIDE_CONFIG: &str = include_str!("../../../../docs/deploy/nginx.conf");
 const NATS: &str = "nats://127.0.0.1:4222";
@@ -38,10 +38,6 @@ impl Drop for Nginx {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// A test CA (ca.pem) and a certificate it signed for 127.0.0.1
@@ -249,19 +245,9 @@ async fn close_code(ws: &mut Wss, wait: Duration) -> Option<u16> {
 }
 
 fn node(url: &str, dir: &Path, port: u16) -> Child {
-    Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url, "--nats-url", NATS])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("CHINWAG_LOG", "warn")
-        .env("CHINWAG_TRUSTED_PROXIES", "[\"127.0.0.1\"]")
-        .env("CHINWAG_SHUTDOWN_GRACE_SECONDS", "1")
-        .env_remove("CHINWAG_TEST_DATABASE_URL")
-        .env_remove("CHINWAG_DEV_WEB_DIST")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn chinwag serve")
+    let listen = format!("127.0.0.1:{port}");
+    let env = [("CHINWAG_TRUSTED_PROXIES", "[\"127.0.0.1\"]"), ("CHINWAG_SHUTDOWN_GRACE_SECONDS", "1")];
+    spawn_node(url, dir, &["--listen", &listen, "--nats-url", NATS], &env)
 }
 
 #[tokio::test]

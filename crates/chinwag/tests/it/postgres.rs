@@ -7,20 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
-use crate::support::{BIN, Server, fresh_postgres_database};
-
-fn node(database_url: &str, dir: &std::path::Path) -> std::process::Child {
-    Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--data-dir"])
-        .arg(dir)
-        .env("CHINWAG_LOG", "warn")
-        .env_remove("CHINWAG_DATABASE_URL")
-        .env_remove("CHINWAG_DEV_WEB_DIST")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn chinwag serve")
-}
+use crate::support::{BIN, Server, fresh_postgres_database, spawn_node};
 
 /// Two nodes on one fresh database: the first start creates the schema and
 /// the development app, the second finds both; what one node writes, the
@@ -29,9 +16,9 @@ fn node(database_url: &str, dir: &std::path::Path) -> std::process::Child {
 async fn two_nodes_share_one_postgres_database() {
     let url = fresh_postgres_database();
     let (dir_a, dir_b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
-    let a = Server::attach(node(&url, dir_a.path()), dir_a.path(), None).await;
+    let a = Server::attach(spawn_node(&url, dir_a.path(), &[], &[]), dir_a.path(), None).await;
     // The second node prints no new app: it is handed the first one's key.
-    let b = Server::attach(node(&url, dir_b.path()), dir_b.path(), Some(a.key.clone())).await;
+    let b = Server::attach(spawn_node(&url, dir_b.path(), &[], &[]), dir_b.path(), Some(a.key.clone())).await;
     a.conversation_with("pg", &["ann", "bob"]).await;
     assert_eq!(b.put("/users/ann", json!({ "name": "Ann" })).await.0, 200);
     let sent = b

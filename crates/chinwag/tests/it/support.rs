@@ -96,6 +96,35 @@ pub fn chinwag(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// A `chinwag serve` node on the PostgreSQL database `database_url`, with
+/// `extra` arguments (`--nats-url`, `--listen`, …; the listen address
+/// defaults to a free port) and `env`; its stdout piped for [`Server::attach`].
+pub fn spawn_node(database_url: &str, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Child {
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--database-url", database_url]);
+    if !extra.contains(&"--listen") {
+        command.args(["--listen", "127.0.0.1:0"]);
+    }
+    command
+        .args(extra)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("CHINWAG_LOG", "warn")
+        .env_remove("CHINWAG_DATABASE_URL")
+        .env_remove("CHINWAG_TEST_DATABASE_URL")
+        .env_remove("CHINWAG_DEV_WEB_DIST")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn chinwag serve")
+}
+
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
 /// Runs a `chinwag` subcommand against a data dir and returns its stdout.
 pub fn cli(data_dir: &Path, args: &[&str]) -> String {
     let out = chinwag(data_dir, args).output().expect("run chinwag");
