@@ -127,7 +127,17 @@ pub trait Realtime: Send + Sync + 'static {
     fn online_users(&self, app_id: &str) -> Vec<String>;
     /// The user's authenticated sockets.
     fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo>;
+    /// Resolves once events of the user's conversations reach this node
+    /// (in a cluster, the node subscribes to them when the user's first
+    /// socket authenticates); a socket answers its authentication after it,
+    /// so that nothing committed after the client's first fetch is missed.
+    fn ready_for(&self, _app_id: &str, _user_id: &str) -> Ready {
+        Box::pin(std::future::ready(()))
+    }
 }
+
+/// See [`Realtime::ready_for`].
+pub type Ready = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// A hub that connects nobody: for tools that never serve sockets.
 #[derive(Debug, Default)]

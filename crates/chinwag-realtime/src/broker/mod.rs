@@ -3,6 +3,7 @@
 //! audience ([`sequencer`]), and the NATS transport ([`nats`]).
 
 pub mod codec;
+pub mod interest;
 pub mod nats;
 pub mod sequencer;
 

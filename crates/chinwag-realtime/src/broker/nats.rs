@@ -4,12 +4,18 @@
 //! - A node publishes its events after the commit, in commit order, from one
 //!   task (so NATS keeps that order), and routes them to its own sockets at
 //!   once without a round trip.
-//! - Subjects are `chinwag.<cluster>.events.<app>.<conversation>` and
-//!   `chinwag.<cluster>.users.<app>` (ids base64url-encoded: NATS subject
-//!   tokens may not hold `.`, `*`, `>` or spaces). The cluster is named by
-//!   its database (a random id kept there), so clusters sharing one NATS
-//!   server never hear each other. Every node listens to all of its
-//!   cluster's subjects today; per-interest subscriptions are the next step.
+//! - Subjects, under `chinwag.<cluster>` (the cluster is named by its
+//!   database, so clusters sharing one NATS server never hear each other;
+//!   ids are base64url-encoded, as NATS subject tokens may not hold `.`,
+//!   `*`, `>` or spaces): `c.<app>.<conversation>.e` (its events) and `.t`
+//!   (typing); `j.<app>.<user>` (the user joined a conversation: the join
+//!   event again); `g.users.<app>` (profiles) and `g.presence`.
+//! - A node follows a conversation (subscribes to `c.<app>.<conversation>.*`)
+//!   while a user with an authenticated socket here takes part in it, and
+//!   each such user's `j` subject, so that a join elsewhere brings the
+//!   conversation here. A socket's authentication is answered once its
+//!   user's conversations are followed ([`Realtime::ready_for`]). Every node
+//!   hears all `g` subjects.
 //! - Conversation events go through the [`Sequencer`], which restores
 //!   `seq` order across nodes and rebuilds each event's audience.
 //! - Typing goes to every node as it happens (each node runs its own expiry
@@ -29,13 +35,16 @@ use std::time::Duration;
 use base64::Engine as _;
 use bytes::Bytes;
 use chinwag_core::error::{CoreError, CoreResult};
+use chinwag_core::events::EventKind;
 use chinwag_core::events::{ConversationEvent, Event, UserEvent};
+use chinwag_core::model::{Page, UserConversationQuery};
 use chinwag_core::ports::{Clock, EventBus, Store};
-use chinwag_core::realtime::{Outbound, Realtime, SessionInfo, SocketId, Topic, TypingView};
+use chinwag_core::realtime::{Outbound, Ready, Realtime, SessionInfo, SocketId, Topic, TypingView};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
 use super::codec::{self, Body, Envelope, FULL_AUDIENCE_MAX, VERSION};
+use super::interest::Interest;
 use super::sequencer::{Incoming, Key, LoadReason, MAX_LINES, Sequencer};
 use crate::Hub;
 
@@ -66,24 +75,43 @@ struct Subjects {
 
 impl Subjects {
     fn conversation(&self, app: &str, cid: &str) -> String {
-        format!("{}.events.{}.{}", self.root, token(app), token(cid))
-    }
-
-    fn users(&self, app: &str) -> String {
-        format!("{}.users.{}", self.root, token(app))
+        format!("{}.c.{}.{}.e", self.root, token(app), token(cid))
     }
 
     fn typing(&self, app: &str, cid: &str) -> String {
-        format!("{}.typing.{}.{}", self.root, token(app), token(cid))
+        format!("{}.c.{}.{}.t", self.root, token(app), token(cid))
+    }
+
+    /// Everything of one conversation: what a node follows.
+    fn followed(&self, app: &str, cid: &str) -> String {
+        format!("{}.c.{}.{}.*", self.root, token(app), token(cid))
+    }
+
+    fn joins(&self, app: &str, user: &str) -> String {
+        format!("{}.j.{}.{}", self.root, token(app), token(user))
+    }
+
+    fn users(&self, app: &str) -> String {
+        format!("{}.g.users.{}", self.root, token(app))
     }
 
     fn presence(&self) -> String {
-        format!("{}.presence", self.root)
+        format!("{}.g.presence", self.root)
     }
 
-    fn all(&self) -> String {
-        format!("{}.>", self.root)
+    /// What every node hears.
+    fn global(&self) -> String {
+        format!("{}.g.>", self.root)
     }
+}
+
+/// A subscription a node holds for its local users.
+#[derive(Debug)]
+enum Want {
+    /// A local user's joins: (app, user).
+    Joins(String, String),
+    /// A followed conversation: (app, conversation).
+    Conversation(String, String),
 }
 
 /// What a node knows of another.
@@ -113,6 +141,13 @@ pub struct NatsBroker {
     lost_outbound: AtomicBool,
     /// Other nodes: when each was last heard, and the heartbeat being assembled.
     peers: Mutex<HashMap<String, Peer>>,
+    client: async_nats::Client,
+    /// Local users and the conversations followed for them.
+    interest: Mutex<Interest>,
+    /// The subscriptions held, by subject: each a task handing what arrives to `receive`.
+    listeners: Mutex<HashMap<String, tokio::task::JoinHandle<()>>>,
+    /// Local users whose conversations are being followed: `true` once they are.
+    ready: Mutex<HashMap<Key, tokio::sync::watch::Sender<bool>>>,
     me: Weak<NatsBroker>,
 }
 
@@ -156,7 +191,7 @@ impl NatsBroker {
         connected.store(true, Ordering::SeqCst);
         let subjects = Subjects { root: format!("chinwag.{}", token(cluster)) };
         let mut subscriber = client
-            .subscribe(subjects.all())
+            .subscribe(subjects.global())
             .await
             .map_err(|e| anyhow::anyhow!("cannot subscribe to the NATS server: {e}"))?;
         let (outbox, mut outbox_rx) = mpsc::channel::<(String, Bytes)>(OUTBOX_CAPACITY);
@@ -171,6 +206,10 @@ impl NatsBroker {
             connected: connected.clone(),
             lost_outbound: AtomicBool::new(false),
             peers: Mutex::new(HashMap::new()),
+            client: client.clone(),
+            interest: Mutex::new(Interest::default()),
+            listeners: Mutex::new(HashMap::new()),
+            ready: Mutex::new(HashMap::new()),
             me: me.clone(),
         });
         let me = Arc::downgrade(&broker);
@@ -178,6 +217,11 @@ impl NatsBroker {
             if let Some(broker) = me.upgrade() {
                 let body = Body::Presence { app_id: app.to_owned(), user_id: user.to_owned(), online };
                 broker.send(broker.subjects.presence(), body);
+                if online {
+                    broker.user_arrived(app, user);
+                } else {
+                    broker.user_left(app, user);
+                }
             }
         }));
         // Heartbeats out; silent nodes forgotten.
@@ -313,12 +357,12 @@ impl NatsBroker {
         if envelope.node == self.node {
             return;
         }
-        metrics::counter!("chinwag_broker_events_received_total").increment(1);
         match envelope.body {
             Body::User { app_id, user, before } => {
                 self.hub.publish(vec![Event::User(UserEvent { app_id, user, before })])
             }
             Body::Conversation(slim) => {
+                metrics::counter!("chinwag_broker_events_received_total").increment(1);
                 let key = (slim.app_id.clone(), slim.conversation_id.clone());
                 self.sequence(key, Incoming::Remote(slim));
             }
@@ -419,7 +463,156 @@ impl NatsBroker {
 
     fn route(&self, ready: Vec<ConversationEvent>) {
         if !ready.is_empty() {
+            self.follow_membership(ready.iter());
             self.hub.publish(ready.into_iter().map(Event::Conversation).collect());
+        }
+    }
+
+    // ------------------------------------------------------------ interest
+
+    /// Follows or drops conversations as local users join and leave them.
+    fn follow_membership<'e>(&self, events: impl Iterator<Item = &'e ConversationEvent>) {
+        for e in events {
+            let (app, cid) = (e.app_id.as_str(), e.conversation_id.as_str());
+            let change = {
+                let mut interest = self.interest();
+                match &e.kind {
+                    EventKind::ParticipantJoined(p) => interest.join(app, &p.user_id, cid).then_some(true),
+                    EventKind::ParticipantLeft { user_id } => interest.part(app, user_id, cid).then_some(false),
+                    EventKind::ConversationDeleted => interest.forget(app, cid).then_some(false),
+                    _ => None,
+                }
+            };
+            match change {
+                Some(true) => self.spawn_listen(Want::Conversation(app.to_owned(), cid.to_owned())),
+                Some(false) => self.unfollow(app, cid),
+                None => {}
+            }
+        }
+    }
+
+    fn interest(&self) -> std::sync::MutexGuard<'_, Interest> {
+        self.interest.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn listeners(&self) -> std::sync::MutexGuard<'_, HashMap<String, tokio::task::JoinHandle<()>>> {
+        self.listeners.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn ready_map(&self) -> std::sync::MutexGuard<'_, HashMap<Key, tokio::sync::watch::Sender<bool>>> {
+        self.ready.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a subscription is still wanted (interest can change while a subscribe runs).
+    fn wanted(&self, want: &Want) -> bool {
+        let interest = self.interest();
+        match want {
+            Want::Joins(app, user) => interest.is_local(app, user),
+            Want::Conversation(app, cid) => interest.follows(app, cid),
+        }
+    }
+
+    /// Subscribes to `subject` (once) and hands what arrives to `receive`.
+    async fn listen(&self, want: Want) {
+        let subject = match &want {
+            Want::Joins(app, user) => self.subjects.joins(app, user),
+            Want::Conversation(app, cid) => self.subjects.followed(app, cid),
+        };
+        if self.listeners().contains_key(&subject) {
+            return;
+        }
+        let subscriber = match self.client.subscribe(subject.clone()).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, subject, "could not subscribe on NATS");
+                return;
+            }
+        };
+        let mut listeners = self.listeners();
+        if listeners.contains_key(&subject) || !self.wanted(&want) {
+            return; // dropping the subscriber unsubscribes
+        }
+        let me = self.me.clone();
+        let task = tokio::spawn(async move {
+            let mut subscriber = subscriber;
+            while let Some(message) = subscriber.next().await {
+                let Some(broker) = me.upgrade() else { return };
+                broker.receive(&message.payload);
+            }
+        });
+        listeners.insert(subject, task);
+    }
+
+    fn spawn_listen(&self, want: Want) {
+        let Some(me) = self.me.upgrade() else { return };
+        tokio::spawn(async move { me.listen(want).await });
+    }
+
+    fn stop_listening(&self, subject: &str) {
+        if let Some(task) = self.listeners().remove(subject) {
+            task.abort();
+        }
+    }
+
+    fn unfollow(&self, app: &str, cid: &str) {
+        self.stop_listening(&self.subjects.followed(app, cid));
+        // What it held would be stale the next time: start afresh then.
+        let key = (app.to_owned(), cid.to_owned());
+        self.sequencer(&key).forget(&key);
+    }
+
+    /// A user's first socket here authenticated: follow their conversations.
+    fn user_arrived(&self, app: &str, user: &str) {
+        if !self.interest().arrive(app, user) {
+            return;
+        }
+        let key = (app.to_owned(), user.to_owned());
+        let (done, _) = tokio::sync::watch::channel(false);
+        self.ready_map().insert(key.clone(), done);
+        let Some(me) = self.me.upgrade() else { return };
+        tokio::spawn(async move {
+            me.listen(Want::Joins(key.0.clone(), key.1.clone())).await;
+            let mut page = Page { limit: 100, starting_after: None };
+            loop {
+                let list = match me
+                    .store
+                    .list_user_conversations(&key.0, &key.1, &UserConversationQuery::default(), &page)
+                    .await
+                {
+                    Ok(list) => list,
+                    Err(e) => {
+                        tracing::warn!(error = %e, user = %key.1, "listing a user's conversations to follow them failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                };
+                for c in &list {
+                    if me.interest().join(&key.0, &key.1, &c.view.conversation.id) {
+                        me.listen(Want::Conversation(key.0.clone(), c.view.conversation.id.clone())).await;
+                    }
+                }
+                if list.len() < page.limit {
+                    break;
+                }
+                page.starting_after = list.last().map(|c| c.view.conversation.id.clone());
+            }
+            // The server has our subscriptions once it answers a round trip.
+            if let Err(e) = me.client.flush().await {
+                tracing::warn!(error = %e, "NATS flush failed");
+            }
+            if let Some(done) = me.ready_map().get(&key) {
+                let _ = done.send(true);
+            }
+        });
+    }
+
+    /// A user's last socket here went: drop what was followed for them alone.
+    fn user_left(&self, app: &str, user: &str) {
+        let gone = self.interest().leave(app, user);
+        self.ready_map().remove(&(app.to_owned(), user.to_owned()));
+        self.stop_listening(&self.subjects.joins(app, user));
+        for (app, cid) in gone {
+            self.unfollow(&app, &cid);
         }
     }
 
@@ -467,6 +660,11 @@ impl EventBus for NatsBroker {
             })
             .collect();
         for slim in codec::slim(&conversation_events, FULL_AUDIENCE_MAX) {
+            if let codec::SlimKind::ParticipantJoined(p) = &slim.kind {
+                // The joiner's node may not follow this conversation yet.
+                let subject = self.subjects.joins(&slim.app_id, &p.participant.user_id);
+                self.send(subject, Body::Conversation(slim.clone()));
+            }
             let subject = self.subjects.conversation(&slim.app_id, &slim.conversation_id);
             self.send(subject, Body::Conversation(slim));
         }
@@ -580,5 +778,13 @@ impl Realtime for NatsBroker {
     }
     fn sessions(&self, app_id: &str, user_id: &str) -> Vec<SessionInfo> {
         self.hub.sessions(app_id, user_id)
+    }
+    fn ready_for(&self, app_id: &str, user_id: &str) -> Ready {
+        let waiting = self.ready_map().get(&(app_id.to_owned(), user_id.to_owned())).map(|done| done.subscribe());
+        Box::pin(async move {
+            if let Some(mut done) = waiting {
+                let _ = done.wait_for(|ready| *ready).await;
+            }
+        })
     }
 }

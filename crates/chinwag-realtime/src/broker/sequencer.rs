@@ -9,7 +9,7 @@
 //! them: the conversation is then loaded again, and its local followers are
 //! told to fetch what they missed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chinwag_core::events::ConversationEvent;
@@ -32,7 +32,21 @@ pub type Key = (String, String);
 /// their `seq`.
 pub const KEEP_AUDIENCE_OVER: usize = super::codec::FULL_AUDIENCE_MAX / 2;
 
+/// How many routed `seq`s a line remembers, for dropping repeats.
+const REMEMBERED: usize = 256;
+
 impl Line {
+    /// Records `seq` as routed; `false` if it was already.
+    fn first_time(&mut self, seq: i64) -> bool {
+        if !self.routed.insert(seq) {
+            return false;
+        }
+        while self.routed.len() > REMEMBERED {
+            self.routed.pop_first();
+        }
+        true
+    }
+
     fn hold(&mut self, audience: Arc<[ParticipantState]>) {
         if audience.len() > KEEP_AUDIENCE_OVER {
             self.audience = audience;
@@ -100,6 +114,9 @@ struct Line {
     audience: Arc<[ParticipantState]>,
     /// Whether `audience` is held (false: small, not kept).
     known: bool,
+    /// The `seq`s routed lately: an event heard twice (a join comes on the
+    /// joiner's subject too) goes out once.
+    routed: BTreeSet<i64>,
     pending: BTreeMap<i64, Incoming>,
     /// When the oldest wait began.
     waiting_since: Option<i64>,
@@ -195,6 +212,7 @@ impl Sequencer {
                     seq: start.as_ref().map(|_| incoming.seq() - 1),
                     audience: Arc::from(Vec::new()),
                     known: false,
+                    routed: BTreeSet::new(),
                     pending: BTreeMap::new(),
                     waiting_since: None,
                     loading,
@@ -231,12 +249,12 @@ impl Sequencer {
                 line.waiting_since.get_or_insert(now);
                 return false;
             }
-            match entry.remove() {
+            let event = match entry.remove() {
                 Incoming::Local(e) => {
                     if s == seq + 1 {
                         line.hold(e.audience.clone());
                     }
-                    ready.push(e);
+                    e
                 }
                 Incoming::Remote(slim) if s <= seq => {
                     // Already covered by a load that went past it: route it on the newer audience.
@@ -244,12 +262,12 @@ impl Sequencer {
                         AudienceOf::Full(all) => Arc::from(all.as_slice()),
                         AudienceOf::Delta { .. } => line.audience.clone(),
                     };
-                    ready.push(event_of(slim, audience));
+                    event_of(slim, audience)
                 }
                 Incoming::Remote(slim) => match apply(line.known.then_some(&line.audience), &slim) {
                     Some(after) => {
                         line.hold(after.clone());
-                        ready.push(event_of(slim, after));
+                        event_of(slim, after)
                     }
                     None => {
                         // Keep it until the reload.
@@ -257,6 +275,9 @@ impl Sequencer {
                         return true;
                     }
                 },
+            };
+            if line.first_time(s) {
+                ready.push(event);
             }
             seq = seq.max(s);
             line.seq = Some(seq);
@@ -297,10 +318,13 @@ impl Sequencer {
             // Applying on a fresh load failed: route the rest on it rather than loop.
             let audience = line.audience.clone();
             while let Some((s, incoming)) = line.pending.pop_first() {
-                ready.push(match incoming {
+                let event = match incoming {
                     Incoming::Local(e) => e,
                     Incoming::Remote(slim) => event_of(slim, audience.clone()),
-                });
+                };
+                if line.first_time(s) {
+                    ready.push(event);
+                }
                 line.seq = Some(s);
             }
         }
@@ -324,6 +348,11 @@ impl Sequencer {
     pub fn participants(&self, key: &Key) -> Option<Vec<String>> {
         let line = self.lines.get(key).filter(|l| l.seq.is_some() && l.known)?;
         Some(line.audience.iter().map(|p| p.participant.user_id.clone()).collect())
+    }
+
+    /// Forgets one conversation (no longer followed).
+    pub fn forget(&mut self, key: &Key) {
+        self.lines.remove(key);
     }
 
     /// Forgets everything (the broker connection was lost: nothing held can be trusted).
@@ -534,5 +563,13 @@ mod tests {
         let out = s.offer(key(), whole(2), 2);
         assert_eq!(out.ready.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(unread(&out.ready[0], "ann"), 1);
+    }
+
+    #[test]
+    fn an_event_heard_twice_goes_out_once() {
+        let mut s = started();
+        let after2 = room(1, Some(20));
+        assert_eq!(s.offer(key(), sent(2, "bob", &after2), 0).ready.len(), 1);
+        assert!(s.offer(key(), sent(2, "bob", &after2), 1).ready.is_empty(), "the repeat is dropped");
     }
 }

@@ -26,6 +26,9 @@ use crate::AppState;
 use crate::dto::{ConversationBody, UserBody, custom_patch};
 use crate::error::status_of;
 
+/// How long an authentication waits for the node to follow the user's conversations.
+const READY_WAIT: Duration = Duration::from_secs(10);
+
 pub(super) enum Reply {
     /// An answer; `events_first` when queued events may precede it (writes).
     Frame {
@@ -273,7 +276,7 @@ impl Session {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (method, segs.as_slice()) {
             ("GET", ["ping"]) => return Ok(json!({})),
-            ("POST", ["session", "renew"]) => return self.renew(data),
+            ("POST", ["session", "renew"]) => return self.renew(data).await,
             _ => {}
         }
         if !self.authenticated() {
@@ -282,7 +285,7 @@ impl Session {
         self.route(method, &segs, data).await
     }
 
-    fn renew(&mut self, data: Value) -> CoreResult<Value> {
+    async fn renew(&mut self, data: Value) -> CoreResult<Value> {
         let RenewArgs { token } = parse(data)?;
         let exp = self.state.services.verify_session_token(&self.app, &self.me, &token, self.from)?;
         let limit = self.state.limits.sockets_per_user;
@@ -293,6 +296,13 @@ impl Session {
             ));
         }
         self.auth = Auth::Until(exp);
+        // In a cluster, events of the user's conversations must reach this
+        // node before the client fetches anything (bounded: a slow broker
+        // must not hold the socket).
+        let ready = self.state.services.realtime().ready_for(&self.app.id, &self.me);
+        if tokio::time::timeout(READY_WAIT, ready).await.is_err() {
+            tracing::warn!(user = %self.me, "events of this user's conversations were not subscribed within {READY_WAIT:?}");
+        }
         let now_s = self.state.services.now() / 1000;
         Ok(json!({ "expiresInSeconds": exp.map(|e| (e - now_s).max(0)) }))
     }

@@ -144,12 +144,9 @@ async fn large_rooms_route_rebuilt_audiences_exactly() {
     assert_eq!(list["data"][0]["unreadMessageCount"], 1, "{list}");
     // Node a rebuilt every audience itself: no rebuilt audience failed its check.
     let metrics = a.http.get(format!("{}/metrics", a.base)).send().await.expect("metrics").text().await.expect("text");
-    let count = |name: &str| {
-        metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-    };
-    assert!(count("chinwag_broker_events_received_total").unwrap_or(0.0) >= 8.0, "{metrics}");
-    assert_eq!(count("chinwag_broker_loads_total{reason=\"check\"}"), None, "{metrics}");
-    assert_eq!(count("chinwag_broker_loads_total{reason=\"gap\"}"), None, "{metrics}");
+    assert!(metric(&metrics, "chinwag_broker_events_received_total") >= 8.0, "{metrics}");
+    assert_eq!(metric(&metrics, "chinwag_broker_loads_total{reason=\"check\"}"), 0.0, "{metrics}");
+    assert_eq!(metric(&metrics, "chinwag_broker_loads_total{reason=\"gap\"}"), 0.0, "{metrics}");
 }
 
 /// Two nodes write to one conversation at once: a watcher on each node
@@ -401,6 +398,51 @@ async fn three_nodes_four_senders_a_thousand_messages_then_a_node_dies() {
     assert!(acked.len() < 300 && acked.len() > 100, "the kill happened mid-stream: {} acknowledged", acked.len());
     assert!(after.len() >= before + acked.len());
     c.nodes[2].kill();
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse().ok()).unwrap_or(0.0)
+}
+
+async fn received(node: &Server) -> f64 {
+    let text =
+        node.http.get(format!("{}/metrics", node.base)).send().await.expect("metrics").text().await.expect("text");
+    metric(&text, "chinwag_broker_events_received_total")
+}
+
+/// A node follows only the conversations its users take part in: traffic
+/// elsewhere never reaches it, and a conversation one of its users joins
+/// (on another node, after connecting) is followed from then on.
+#[tokio::test]
+async fn a_node_hears_only_the_conversations_of_its_users() {
+    let c = cluster(2, NATS).await;
+    let (a, b) = (&c.nodes[0], &c.nodes[1]);
+    a.conversation_with("theirs", &["ann", "bob"]).await;
+    a.user("cy").await;
+    let mut cy = Ws::connect(b, "cy").await;
+    assert_eq!(cy.call("SUBSCRIBE", "/me/conversations", json!({})).await.0, 200);
+    let before = received(b).await;
+    for i in 0..10 {
+        a.say("theirs", "ann", &format!("not for b {i}")).await;
+    }
+    // cy joins a conversation through node a: node b follows it from then on.
+    a.conversation_with("with-cy", &["ann", "cy"]).await;
+    let joined = cy.wait_event(WAIT, |e| e["type"] == "side.created").await;
+    assert_eq!(joined["conversationId"], "with-cy", "{joined}");
+    assert_eq!(cy.call("SUBSCRIBE", "/me/conversations/with-cy/messages", json!({})).await.0, 200);
+    a.say("with-cy", "ann", "for cy").await;
+    let created = cy.wait_event(WAIT, |e| e["type"] == "message.created").await;
+    assert!(created["state"]["content"].to_string().contains("for cy"), "{created}");
+    let heard = received(b).await - before;
+    assert!(
+        (1.0..10.0).contains(&heard),
+        "node b heard {heard} events: only those of with-cy, none of the ten in theirs"
+    );
+    // A second socket of cy is answered once node b follows cy's conversations.
+    let mut again = Ws::connect(b, "cy").await;
+    assert_eq!(again.call("SUBSCRIBE", "/me/conversations/with-cy/messages", json!({})).await.0, 200);
+    a.say("with-cy", "ann", "both sockets").await;
+    again.wait_event(WAIT, |e| e["type"] == "message.created").await;
 }
 
 /// A node whose broker is gone is not ready; when the broker is back, its
