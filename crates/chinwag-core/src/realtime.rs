@@ -116,8 +116,8 @@ pub trait Realtime: Send + Sync + 'static {
     /// Asks every socket to close (1001, "going away"); answers how many were open.
     fn close_all(&self) -> usize;
 
-    /// `user_id` typed in the conversation; `audience` is its participants.
-    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>);
+    /// `user_id` typed in the conversation; `participant_ids` are its participants' user ids.
+    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, participant_ids: Vec<String>);
     /// `user_id` stopped typing (sent a message, or left).
     fn typing_stopped(&self, app_id: &str, conversation_id: &str, user_id: &str);
     fn typing(&self, app_id: &str, conversation_id: &str, viewer: &str) -> TypingView;

@@ -398,14 +398,14 @@ impl Hub {
         &self,
         app: &str,
         cid: &str,
-        audience: &[String],
+        participant_ids: &[String],
         before: &[(String, i64)],
         after: &[(String, i64)],
     ) {
         let mut bundles = Bundles::default();
         {
             let state = self.read();
-            Self::for_sockets_of(&state, app, audience.iter().map(String::as_str), |id, s| {
+            Self::for_sockets_of(&state, app, participant_ids.iter().map(String::as_str), |id, s| {
                 if !s.topics(cid).is_some_and(|t| t.typing) {
                     return;
                 }
@@ -861,19 +861,19 @@ impl Realtime for Hub {
         }
     }
 
-    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>) {
+    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, participant_ids: Vec<String>) {
         let now = self.clock.now_ms();
-        let change = self.typing_lock().start(app_id, conversation_id, user_id, audience, now);
-        if let Some((audience, before, after)) = change {
+        let change = self.typing_lock().start(app_id, conversation_id, user_id, participant_ids, now);
+        if let Some((participant_ids, before, after)) = change {
             self.spawn_typing_timer(app_id.to_owned(), conversation_id.to_owned(), user_id.to_owned());
-            self.route_typing(app_id, conversation_id, &audience, &before, &after);
+            self.route_typing(app_id, conversation_id, &participant_ids, &before, &after);
         }
     }
 
     fn typing_stopped(&self, app_id: &str, conversation_id: &str, user_id: &str) {
         let change = self.typing_lock().stop(app_id, conversation_id, user_id);
-        if let Some((audience, before, after)) = change {
-            self.route_typing(app_id, conversation_id, &audience, &before, &after);
+        if let Some((participant_ids, before, after)) = change {
+            self.route_typing(app_id, conversation_id, &participant_ids, &before, &after);
         }
     }
 

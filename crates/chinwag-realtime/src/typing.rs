@@ -19,7 +19,7 @@ struct Typer {
 struct ConversationTyping {
     /// In the order they started.
     typers: Vec<(String, Typer)>,
-    audience: Vec<String>,
+    participant_ids: Vec<String>,
 }
 
 impl ConversationTyping {
@@ -28,7 +28,7 @@ impl ConversationTyping {
     }
 }
 
-/// A change: (audience, typers before, typers after).
+/// A change: (participant_ids, typers before, typers after).
 pub(crate) type Change = (Vec<String>, Vec<(String, i64)>, Vec<(String, i64)>);
 
 #[derive(Default)]
@@ -44,18 +44,18 @@ impl TypingTable {
         app: &str,
         cid: &str,
         user: &str,
-        audience: Vec<String>,
+        participant_ids: Vec<String>,
         now: i64,
     ) -> Option<Change> {
         let c = self.conversations.entry((app.to_owned(), cid.to_owned())).or_default();
-        c.audience = audience;
+        c.participant_ids = participant_ids;
         if let Some((_, t)) = c.typers.iter_mut().find(|(u, _)| u == user) {
             t.deadline = now + TYPING_MS;
             return None;
         }
         let before = c.snapshot();
         c.typers.push((user.to_owned(), Typer { started_at: now, deadline: now + TYPING_MS }));
-        Some((c.audience.clone(), before, c.snapshot()))
+        Some((c.participant_ids.clone(), before, c.snapshot()))
     }
 
     pub(crate) fn stop(&mut self, app: &str, cid: &str, user: &str) -> Option<Change> {
@@ -67,7 +67,7 @@ impl TypingTable {
         if c.typers.len() == len {
             return None;
         }
-        let change = (c.audience.clone(), before, c.snapshot());
+        let change = (c.participant_ids.clone(), before, c.snapshot());
         if c.typers.is_empty() {
             self.conversations.remove(&k);
         }
@@ -96,14 +96,14 @@ mod tests {
     #[test]
     fn renewals_are_silent_and_views_exclude_the_viewer() {
         let mut t = TypingTable::default();
-        let audience = vec!["a".to_owned(), "b".to_owned()];
-        assert!(t.start("app", "c", "a", audience.clone(), 0).is_some());
-        assert!(t.start("app", "c", "a", audience.clone(), 5_000).is_none(), "renewal");
+        let participant_ids = vec!["a".to_owned(), "b".to_owned()];
+        assert!(t.start("app", "c", "a", participant_ids.clone(), 0).is_some());
+        assert!(t.start("app", "c", "a", participant_ids.clone(), 5_000).is_none(), "renewal");
         assert_eq!(t.deadline("app", "c", "a"), Some(15_000));
         assert_eq!(t.view("app", "c", "a"), TypingView::Few(vec![]));
         assert_eq!(t.view("app", "c", "b"), TypingView::Few(vec![("a".to_owned(), 0)]), "start time is kept");
         for u in ["b", "c", "d", "e", "f"] {
-            t.start("app", "c", u, audience.clone(), 1);
+            t.start("app", "c", u, participant_ids.clone(), 1);
         }
         assert_eq!(
             t.view("app", "c", "a"),

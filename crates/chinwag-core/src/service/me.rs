@@ -658,8 +658,8 @@ impl Services {
 
     pub async fn my_typing(&self, app_id: &str, me: &str, cid: &str) -> CoreResult<()> {
         let (view, _) = self.my_view(app_id, me, cid).await?;
-        let audience = view.participants.into_iter().map(|p| p.participant.user_id).collect();
-        self.realtime.typing_started(app_id, cid, me, audience);
+        let participant_ids = view.participants.into_iter().map(|p| p.participant.user_id).collect();
+        self.realtime.typing_started(app_id, cid, me, participant_ids);
         Ok(())
     }
 

@@ -38,15 +38,16 @@ pub enum Body {
         user: User,
         before: Option<User>,
     },
-    /// A user started (or renewed) or stopped typing. `audience` is left out
-    /// for rooms larger than [`TYPING_AUDIENCE_MAX`]: receivers then use the
-    /// audience they hold for that conversation, if any.
+    /// A user started (or renewed) or stopped typing. `participant_ids`
+    /// (whom to tell) is left out for rooms larger than
+    /// [`TYPING_AUDIENCE_MAX`]: receivers then use the audience they hold
+    /// for that conversation, if any.
     Typing {
         app_id: String,
         conversation_id: String,
         user_id: String,
         typing: bool,
-        audience: Option<Vec<String>>,
+        participant_ids: Option<Vec<String>>,
     },
     /// A user's first socket on the sending node authenticated, or their last went.
     Presence {

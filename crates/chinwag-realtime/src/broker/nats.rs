@@ -366,17 +366,17 @@ impl NatsBroker {
                 let key = (slim.app_id.clone(), slim.conversation_id.clone());
                 self.sequence(key, Incoming::Remote(slim));
             }
-            Body::Typing { app_id, conversation_id, user_id, typing, audience } => {
+            Body::Typing { app_id, conversation_id, user_id, typing, participant_ids } => {
                 if !typing {
                     self.hub.typing_stopped(&app_id, &conversation_id, &user_id);
                     return;
                 }
                 let key = (app_id, conversation_id);
-                let Some(audience) = audience.or_else(|| self.sequencer(&key).participants(&key)) else {
+                let Some(participant_ids) = participant_ids.or_else(|| self.sequencer(&key).participants(&key)) else {
                     // A large room this node holds nothing of: no one here follows it.
                     return;
                 };
-                self.hub.typing_started(&key.0, &key.1, &user_id, audience);
+                self.hub.typing_started(&key.0, &key.1, &user_id, participant_ids);
             }
             Body::Presence { app_id, user_id, online } => {
                 self.heard(&envelope.node);
@@ -745,16 +745,16 @@ impl Realtime for NatsBroker {
     fn close_all(&self) -> usize {
         self.hub.close_all()
     }
-    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, audience: Vec<String>) {
+    fn typing_started(&self, app_id: &str, conversation_id: &str, user_id: &str, participant_ids: Vec<String>) {
         let body = Body::Typing {
             app_id: app_id.to_owned(),
             conversation_id: conversation_id.to_owned(),
             user_id: user_id.to_owned(),
             typing: true,
-            audience: (audience.len() <= codec::TYPING_AUDIENCE_MAX).then(|| audience.clone()),
+            participant_ids: (participant_ids.len() <= codec::TYPING_AUDIENCE_MAX).then(|| participant_ids.clone()),
         };
         self.send(self.subjects.typing(app_id, conversation_id), body);
-        self.hub.typing_started(app_id, conversation_id, user_id, audience);
+        self.hub.typing_started(app_id, conversation_id, user_id, participant_ids);
     }
     fn typing_stopped(&self, app_id: &str, conversation_id: &str, user_id: &str) {
         let body = Body::Typing {
@@ -762,7 +762,7 @@ impl Realtime for NatsBroker {
             conversation_id: conversation_id.to_owned(),
             user_id: user_id.to_owned(),
             typing: false,
-            audience: None,
+            participant_ids: None,
         };
         self.send(self.subjects.typing(app_id, conversation_id), body);
         self.hub.typing_stopped(app_id, conversation_id, user_id);
