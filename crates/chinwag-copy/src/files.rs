@@ -32,7 +32,8 @@ pub(crate) async fn copy(
     let progress = target.progress(STEP).await?;
     if progress.done {
         eprintln!("{STEP}: copied by an earlier run ({} files, {} bytes)", progress.rows, progress.bytes);
-        let step = Copied { step: STEP.into(), rows: 0, bytes: 0, elapsed: Duration::ZERO, earlier: true };
+        let step =
+            Copied { step: STEP.into(), rows: 0, bytes: 0, elapsed: Duration::ZERO, skipped: Some("(an earlier run)") };
         return Ok((source, step));
     }
     let table = TABLES.iter().find(|t| t.name == "files").context("the files table")?;
@@ -75,7 +76,7 @@ pub(crate) async fn copy(
             "{STEP}: {missing} recorded files have no bytes in the source's file store; they have none in the target either"
         );
     }
-    let step = Copied { step: STEP.into(), rows: files, bytes, elapsed: started.elapsed(), earlier: false };
+    let step = Copied { step: STEP.into(), rows: files, bytes, elapsed: started.elapsed(), skipped: None };
     Ok((conn, step))
 }
 

@@ -90,8 +90,8 @@ pub struct Copied {
     /// Bytes, for files.
     pub bytes: u64,
     pub elapsed: Duration,
-    /// Done by an earlier run already.
-    pub earlier: bool,
+    /// Why nothing was copied (an earlier run did it; the files stay where they are).
+    pub skipped: Option<&'static str>,
 }
 
 pub use verify::Verification;
@@ -103,8 +103,8 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "{:<24} {:>12} {:>10} {:>12}", "copied", "this run", "seconds", "per second");
         for c in &self.copied {
-            if c.earlier {
-                let _ = writeln!(out, "{:<24} {:>12}", c.step, "(earlier)");
+            if let Some(why) = c.skipped {
+                let _ = writeln!(out, "{:<24} {why:>12}", c.step);
                 continue;
             }
             let secs = c.elapsed.as_secs_f64();
@@ -144,10 +144,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     target.finish_identities().await?;
     let source = source.context("the source connection")?;
 
-    let same_place = options.from_files == options.to_files;
+    let same_place = same_location(&options.from_files, &options.to_files);
     let (source, step) = if same_place {
         eprintln!("files: they stay where they are ({})", options.to_files);
-        (source, Copied { step: "file bytes".into(), rows: 0, bytes: 0, elapsed: Duration::ZERO, earlier: true })
+        let why = Some("(they stay where they are)");
+        (source, Copied { step: files::STEP.into(), rows: 0, bytes: 0, elapsed: Duration::ZERO, skipped: why })
     } else {
         files::copy(source, &mut target, &*from_files, &*to_files, options).await?
     };
@@ -159,6 +160,18 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         target.mark_verified().await?;
     }
     Ok(Report { copied, verified })
+}
+
+/// Whether two locations are one place (directories compared as the file
+/// system resolves them).
+fn same_location(a: &Location, b: &Location) -> bool {
+    match (a, b) {
+        (Location::Local(a), Location::Local(b)) => {
+            let resolve = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            resolve(a) == resolve(b)
+        }
+        _ => a == b,
+    }
 }
 
 /// The source database, read-only, at the schema version this build copies.
@@ -285,7 +298,13 @@ async fn copy_table(
         eprintln!("{}: copied by an earlier run ({} rows)", table.name, progress.rows);
         return Ok((
             conn,
-            Copied { step: table.name.into(), rows: 0, bytes: 0, elapsed: Duration::ZERO, earlier: true },
+            Copied {
+                step: table.name.into(),
+                rows: 0,
+                bytes: 0,
+                elapsed: Duration::ZERO,
+                skipped: Some("(an earlier run)"),
+            },
         ));
     }
     let total = count_rows(&conn, table)?;
@@ -308,7 +327,7 @@ async fn copy_table(
     };
     target.mark_done(table.name).await?;
     meter.finish();
-    Ok((conn, Copied { step: table.name.into(), rows: written, bytes: 0, elapsed: started.elapsed(), earlier: false }))
+    Ok((conn, Copied { step: table.name.into(), rows: written, bytes: 0, elapsed: started.elapsed(), skipped: None }))
 }
 
 /// Progress on stderr: at most once a second, and at the end.

@@ -61,10 +61,12 @@ async fn pg_server(url: &str, dir: &Path, files: &str, key: &str, env: &[(&str, 
     Server::attach(child, dir, Some(key.to_owned())).await
 }
 
+/// `chinwag copy-store`, the files to `files` (empty: the default place).
 fn copy_store(from: &Path, to: &str, files: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let files: &[&str] = if files.is_empty() { &[] } else { &["--file-store", files] };
     command(&["copy-store", "--to", to, "--from"])
         .arg(from)
-        .args(["--file-store", files])
+        .args(files)
         .args(extra)
         .envs(env.iter().copied())
         .output()
@@ -358,11 +360,18 @@ async fn check_copy(url: &str, files: &str, env: &[(&str, &str)], src: &Source) 
         .await)
     .await;
     assert_eq!(again[0]["id"], src.seeded.idempotent_id.as_str());
-    // A new message takes the next event number, and comes first.
+    // A new message takes the next event number, comes first, and reaches
+    // a subscriber.
+    let mut ws = Ws::connect(&s, "alice").await;
+    assert_eq!(ws.call("SUBSCRIBE", "/me/conversations/group/messages", json!({})).await.0, 200);
     let before = seq_of(url, "group");
     let id = s.say("group", "dave", "on PostgreSQL now").await;
     assert_eq!(seq_of(url, "group"), before + 1, "the next seq");
     assert_eq!(s.messages("group").await[0]["id"], id.as_str());
+    ws.wait_event(std::time::Duration::from_secs(10), |e| {
+        e["type"] == "message.created" && e["messageId"] == id.as_str()
+    })
+    .await;
     // New conversations and uploads get numbers and names of their own.
     s.conversation_with("fresh", &["alice", "erin"]).await;
     s.say("fresh", "erin", "hi").await;
@@ -500,8 +509,10 @@ async fn a_database_holding_other_data_is_refused() {
     other_server.user("zed").await;
     stop(&mut other_server);
     let url = fresh_postgres_database();
-    let out = copy_store(other.path(), &url, files, &[], &[]);
+    // (Its files stay where they are: no --file-store.)
+    let out = copy_store(other.path(), &url, "", &[], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("(they stay where they are)"), "{}", text(&out.stdout));
     let out = copy_store(src.dir.path(), &url, files, &[], &[]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("holds a copy of another Chinwag deployment"), "{}", text(&out.stderr));
