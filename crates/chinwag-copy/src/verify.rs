@@ -76,8 +76,11 @@ pub struct FilesCheck {
 }
 
 impl FilesCheck {
+    /// Every recorded file is in the source (a record never points at
+    /// missing bytes: a source without them is damaged, or not the file
+    /// store the deployment used), and the same size in the target.
     pub fn ok(&self) -> bool {
-        self.differing == 0
+        self.differing == 0 && self.source_files == self.records
     }
 }
 
@@ -153,7 +156,8 @@ impl Verification {
         if f.source_files < f.records {
             let _ = writeln!(
                 out,
-                "({} of {} recorded files have no bytes in the source)",
+                "{} of {} recorded files have no bytes in the source's file store: is it the one the \
+                 deployment used (--from-file-store)?",
                 f.records - f.source_files,
                 f.records
             );

@@ -463,13 +463,16 @@ async fn copy_store(
     batch_size: usize,
     config: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        bail!("--to must be a PostgreSQL URL, postgres://user@host:port/database");
+    }
     // The settings as `serve` would read them for the source's data
     // directory on the target database: its file store is both sides'
     // default.
     let config =
         Config::load(Overrides { config, data_dir: Some(from), database_url: Some(to), ..Default::default() })?;
     init_tracing(config.log_format);
-    let Database::Postgres(url) = &config.database else { bail!("--to must be a postgres:// URL") };
+    let Database::Postgres(url) = &config.database else { bail!("--to must be a PostgreSQL URL") };
     let location = |text: Option<String>| match text {
         None => Ok(config.file_store.clone()),
         Some(text) => Location::parse(&text).map_err(|e| anyhow::anyhow!(e)),

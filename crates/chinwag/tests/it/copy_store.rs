@@ -530,6 +530,15 @@ async fn a_database_holding_other_data_is_refused() {
     assert!(!out.status.success());
     assert!(stderr.contains("postgres://chat@127.0.0.1:1/chat"), "the database is named: {stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+    let out = copy_store(src.dir.path(), "mysql://root@127.0.0.1/chat", files, &[], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--to must be a PostgreSQL URL"), "{}", text(&out.stderr));
+    // The wrong place for the source's files: the copy does not verify.
+    let nowhere = tempfile::tempdir().expect("tempdir");
+    let nowhere = nowhere.path().to_str().expect("a UTF-8 path");
+    let out = copy_store(src.dir.path(), &fresh_postgres_database(), files, &["--from-file-store", nowhere], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stdout).contains("2 of 2 recorded files have no bytes in the source"), "{}", text(&out.stdout));
     // A source that is not a Chinwag data directory.
     let empty = tempfile::tempdir().expect("tempdir");
     let out = copy_store(empty.path(), &fresh_postgres_database(), files, &[], &[]);
