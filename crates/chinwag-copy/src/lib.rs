@@ -377,7 +377,9 @@ impl Meter {
 
 /// Fault injection for the end-to-end tests, in debug builds only: with
 /// `CHINWAG_FAULT_COPY_ABORT_AFTER=n`, the process dies (as by `kill -9`:
-/// no clean-up, no rollback but the database's own) after its n-th batch.
+/// no clean-up, no rollback but the database's own) at its n-th fault
+/// point. A batch of rows has two (before its COMMIT, and after), a batch
+/// of files one (stored, its cursor not yet moved).
 pub(crate) fn fault_point() {
     #[cfg(debug_assertions)]
     {

@@ -278,6 +278,8 @@ impl Target {
         )
         .await
         .map_err(|e| pg_err("cannot record progress", e))?;
+        // A death here leaves the transaction open: the database rolls it back.
+        crate::fault_point();
         tx.commit().await.map_err(|e| pg_err(&format!("cannot commit a batch of {}", table.name), e))?;
         if inserted < rows.len() as u64 {
             tracing::warn!(
