@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{BIN, Server, enc, fresh_postgres_database, tick};
+use crate::support::{BIN, Server, enc, fresh_postgres_database, spawn_node, tick};
 use crate::ws::Ws;
 
 /// Both servers sign file links for the same public URL, so the answers
@@ -49,15 +49,7 @@ async fn sqlite_server(dir: &Path, key: Option<String>) -> Server {
 /// `chinwag serve` on the copy: the database `url`, the files in `files`
 /// (a directory or a bucket), a data directory of its own.
 async fn pg_server(url: &str, dir: &Path, files: &str, key: &str, env: &[(&str, &str)]) -> Server {
-    let child = command(&["serve", "--listen", "127.0.0.1:0", "--public-url", PUBLIC_URL, "--database-url", url])
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["--file-store", files])
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn chinwag serve");
+    let child = spawn_node(url, dir, &["--public-url", PUBLIC_URL, "--file-store", files], env);
     Server::attach(child, dir, Some(key.to_owned())).await
 }
 
