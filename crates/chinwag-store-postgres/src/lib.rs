@@ -39,6 +39,20 @@ use tokio_postgres::NoTls;
 
 pub(crate) use run::{Fail, Res, Tx};
 
+/// The schema version this build's migrations reach (`chinwag_migrations`).
+/// `chinwag copy-store` writes databases at this version only.
+pub const SCHEMA_VERSION: u32 = schema::MIGRATIONS.len() as u32;
+
+/// The search index value of a message whose content is stored as
+/// `content` (the JSON both stores keep): the words this store's own writes
+/// put in `messages.search_words`, through `array_to_tsvector($n::text[])`
+/// (None: a message without text, NULL). For table-level loaders (`chinwag
+/// copy-store`), so that a loaded message is indexed exactly as a sent one.
+pub fn search_words_of(content: &str) -> CoreResult<Option<Vec<String>>> {
+    let blocks: Vec<chinwag_core::content::ContentBlock> = chinwag_core::storage::decode(content)?;
+    Ok(store::search_words(&blocks))
+}
+
 /// How to open a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {

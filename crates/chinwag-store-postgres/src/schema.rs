@@ -9,7 +9,7 @@ use chinwag_core::CoreResult;
 
 use crate::{Res, db_err};
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the initial schema (SQLite's migrations 1 to 8 as one).
     r#"
     CREATE TABLE apps (

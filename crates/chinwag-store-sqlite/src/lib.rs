@@ -28,6 +28,11 @@ use std::path::Path;
 use chinwag_core::{CoreError, CoreResult};
 use rusqlite::Connection;
 
+/// The schema version this build's migrations reach (`PRAGMA user_version`
+/// of a database they brought up to date). `chinwag copy-store` reads
+/// databases at this version only.
+pub const SCHEMA_VERSION: u32 = schema::MIGRATIONS.len() as u32;
+
 /// How many read connections to keep.
 const READERS: usize = 4;
 

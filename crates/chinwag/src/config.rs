@@ -133,9 +133,10 @@ const KEYS: &[&str] = &[
 ];
 
 /// `CHINWAG_*` variables that are not settings but are read elsewhere (the
-/// last two by debug builds only: fault-injection tests, and serving the web
+/// last three by debug builds only: fault-injection tests, and serving the web
 /// UI from its build directory while working on it).
-const OTHER_VARIABLES: &[&str] = &["config", "log", "fault_panic_conversation", "dev_web_dist"];
+const OTHER_VARIABLES: &[&str] =
+    &["config", "log", "fault_panic_conversation", "fault_copy_abort_after", "dev_web_dist"];
 
 /// Values given on the command line (clap also reads `CHINWAG_DATA_DIR` and
 /// `CHINWAG_CONFIG` for these, which are needed before the file is read).

@@ -105,6 +105,35 @@ enum Command {
         #[command(subcommand)]
         kind: TokenKind,
     },
+    /// Copy a whole SQLite deployment (apps, keys, users, conversations,
+    /// messages, read state, files) into PostgreSQL, and its files into
+    /// another file store; resumable (run it again after an interruption),
+    /// and verified by counts and checksums at the end.
+    CopyStore {
+        /// The data directory of the SQLite deployment; it is only read
+        /// (stop its server first).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database to copy into, postgres://user@host:port/db:
+        /// an empty one, or the one a cut-off run of this copy left.
+        #[arg(long)]
+        to: String,
+        /// Where the files go: a directory or `s3://bucket[/prefix]?…`, as
+        /// `serve` takes it; default: the file_store setting, else `files`
+        /// in --from (then the files stay where they are).
+        #[arg(long)]
+        file_store: Option<String>,
+        /// Where the source's files are; default: the file_store setting,
+        /// else `files` in --from.
+        #[arg(long)]
+        from_file_store: Option<String>,
+        /// Rows per INSERT.
+        #[arg(long, default_value_t = chinwag_copy::Options::DEFAULT_BATCH_ROWS)]
+        batch_size: usize,
+        /// A TOML settings file (default: ./chinwag.toml if present).
+        #[arg(long, env = "CHINWAG_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Print Talk.oneOnOneId for two user ids.
     OneOnOneId { a: String, b: String },
 }
@@ -414,11 +443,63 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", auth::sign_jwt(key, &claims));
             Ok(())
         }
+        Command::CopyStore { from, to, file_store, from_file_store, batch_size, config } => {
+            copy_store(from, to, file_store, from_file_store, batch_size, config).await
+        }
         Command::OneOnOneId { a, b } => {
             println!("{}", chinwag_core::one_on_one::one_on_one_id(&a, &b));
             Ok(())
         }
     }
+}
+
+/// `chinwag copy-store`: settles where from and where to, as the
+/// settings name them, and hands over to `chinwag_copy`.
+async fn copy_store(
+    from: PathBuf,
+    to: String,
+    file_store: Option<String>,
+    from_file_store: Option<String>,
+    batch_size: usize,
+    config: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        bail!("--to must be a PostgreSQL URL, postgres://user@host:port/database");
+    }
+    // The settings as `serve` would read them for the source's data
+    // directory on the target database: its file store is both sides'
+    // default.
+    let config =
+        Config::load(Overrides { config, data_dir: Some(from), database_url: Some(to), ..Default::default() })?;
+    init_tracing(config.log_format);
+    let Database::Postgres(url) = &config.database else { bail!("--to must be a PostgreSQL URL") };
+    let location = |text: Option<String>| match text {
+        None => Ok(config.file_store.clone()),
+        Some(text) => Location::parse(&text).map_err(|e| anyhow::anyhow!(e)),
+    };
+    let options = chinwag_copy::Options {
+        from_database: config.data_dir.join("chinwag.db"),
+        from_files: location(from_file_store)?,
+        to_url: url.clone(),
+        to_shown: config.database.to_string(),
+        to_files: location(file_store)?,
+        batch_rows: batch_size,
+        file_concurrency: 4,
+    };
+    let report = chinwag_copy::run(&options).await?;
+    print!("{}", report.render());
+    if !report.verified.ok() {
+        bail!(
+            "the copy in {} does not match its source (see above); if the source changed during the copy, \
+             copy again into a new, empty database",
+            options.to_shown
+        );
+    }
+    println!(
+        "copy verified: serve it with `chinwag serve --database-url {} --file-store {}`",
+        options.to_shown, options.to_files
+    );
+    Ok(())
 }
 
 async fn serve(mut config: Config) -> anyhow::Result<()> {

@@ -103,6 +103,9 @@ fn crate_graph_keeps_its_boundaries() {
             "chinwag-files",
         ],
     );
+    // The copy reads one store's tables and writes the other's: no web
+    // framework, nor the server's crates (hyper comes with the S3 client).
+    forbidden("chinwag-copy", &["axum", "chinwag-server", "chinwag-realtime"]);
     forbidden(
         "chinwag-files",
         &[

@@ -63,7 +63,7 @@ pub(super) async fn refresh_last_message_at(tx: &Tx<'_>, pk: i64) -> Res<()> {
 
 /// The search index's lexemes for a message's text: its words as the core
 /// search rule compares them (`chinwag_core::search::index_words`).
-fn search_words(content: &[ContentBlock]) -> Option<Vec<String>> {
+pub(crate) fn search_words(content: &[ContentBlock]) -> Option<Vec<String>> {
     searchable_text(content).map(|text| chinwag_core::search::index_words(&text))
 }
 

@@ -35,6 +35,7 @@ mod users;
 
 use file_records::{attach_file, attached_files, load_file, remove_unheld_files};
 use messages::require_message;
+pub(crate) use messages::search_words;
 use participants::{insert_participant, update_participant_row};
 
 /// The events one write produces. Each is numbered as it is recorded,

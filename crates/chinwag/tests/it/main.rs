@@ -15,6 +15,7 @@ mod batch;
 mod cli;
 mod cluster;
 mod conversations;
+mod copy_store;
 mod deploy;
 mod errors;
 mod faults;
