@@ -49,11 +49,12 @@ pub enum Body {
         typing: bool,
         participant_ids: Option<Vec<String>>,
     },
-    /// A user's first socket on the sending node authenticated, or their last went.
+    /// Users whose first socket on the sending node authenticated (`true`)
+    /// or whose last one went (`false`), in order: (app id, user id, online).
+    /// Gathered for a tenth of a second, so that a connect storm is a few
+    /// messages rather than one per user.
     Presence {
-        app_id: String,
-        user_id: String,
-        online: bool,
+        changes: Vec<(String, String, bool)>,
     },
     /// The sending node is alive; with one part of its online users (of
     /// `parts`, all of one `epoch`): once every part arrived, that list

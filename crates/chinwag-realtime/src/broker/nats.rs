@@ -22,7 +22,9 @@
 //!   timers). Presence: a node says when a user's first socket there
 //!   authenticates and when their last one goes, and every
 //!   [`HEARTBEAT`] sends its whole list of online users; a node silent for
-//!   [`NODE_SILENCE`] is gone, and its users with it.
+//!   [`NODE_SILENCE`] is gone, and its users with it. Changes are gathered
+//!   for [`PRESENCE_GATHER`] (a connect storm of 15,000 users is a few
+//!   messages, which kept heartbeats stuck behind them otherwise).
 //! - NATS core delivers at most once. While the connection is down the node
 //!   is not ready (`/readyz`), and when it comes back every socket of the
 //!   node is asked to reconnect, so that clients fetch what they missed.
@@ -55,7 +57,10 @@ const OUTBOX_CAPACITY: usize = 65_536;
 /// How often a node says it is alive, with its online users.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 /// A node not heard from for this long is gone (its users go offline).
-const NODE_SILENCE: Duration = Duration::from_secs(5);
+/// Eight heartbeats: a node busy with a connect storm still gets one out.
+const NODE_SILENCE: Duration = Duration::from_secs(8);
+/// How long presence changes are gathered before they are sent.
+const PRESENCE_GATHER: Duration = Duration::from_millis(100);
 /// Online users per heartbeat message (a node with more sends several parts).
 const USERS_PER_PART: usize = 5_000;
 
@@ -141,6 +146,8 @@ pub struct NatsBroker {
     lost_outbound: AtomicBool,
     /// Other nodes: when each was last heard, and the heartbeat being assembled.
     peers: Mutex<HashMap<String, Peer>>,
+    /// Presence changes not sent yet (see [`Body::Presence`]).
+    pending_presence: Mutex<Vec<(String, String, bool)>>,
     client: async_nats::Client,
     /// Local users and the conversations followed for them.
     interest: Mutex<Interest>,
@@ -206,6 +213,7 @@ impl NatsBroker {
             connected: connected.clone(),
             lost_outbound: AtomicBool::new(false),
             peers: Mutex::new(HashMap::new()),
+            pending_presence: Mutex::new(Vec::new()),
             client: client.clone(),
             interest: Mutex::new(Interest::default()),
             listeners: Mutex::new(HashMap::new()),
@@ -215,8 +223,7 @@ impl NatsBroker {
         let me = Arc::downgrade(&broker);
         broker.hub.set_presence_listener(Box::new(move |app, user, online| {
             if let Some(broker) = me.upgrade() {
-                let body = Body::Presence { app_id: app.to_owned(), user_id: user.to_owned(), online };
-                broker.send(broker.subjects.presence(), body);
+                broker.pending_presence().push((app.to_owned(), user.to_owned(), online));
                 if online {
                     broker.user_arrived(app, user);
                 } else {
@@ -224,6 +231,16 @@ impl NatsBroker {
                 }
             }
         }));
+        // Presence changes out, gathered.
+        let me = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PRESENCE_GATHER);
+            loop {
+                tick.tick().await;
+                let Some(broker) = me.upgrade() else { return };
+                broker.send_presence();
+            }
+        });
         // Heartbeats out; silent nodes forgotten.
         let me = Arc::downgrade(&broker);
         tokio::spawn(async move {
@@ -378,9 +395,11 @@ impl NatsBroker {
                 };
                 self.hub.typing_started(&key.0, &key.1, &user_id, participant_ids);
             }
-            Body::Presence { app_id, user_id, online } => {
+            Body::Presence { changes } => {
                 self.heard(&envelope.node);
-                self.hub.remote_presence(&envelope.node, &app_id, &user_id, online);
+                for (app_id, user_id, online) in changes {
+                    self.hub.remote_presence(&envelope.node, &app_id, &user_id, online);
+                }
             }
             Body::Alive { epoch, part, parts, users } => self.alive(&envelope.node, epoch, part, parts, users),
         }
@@ -415,8 +434,22 @@ impl NatsBroker {
         }
     }
 
+    fn pending_presence(&self) -> std::sync::MutexGuard<'_, Vec<(String, String, bool)>> {
+        self.pending_presence.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Sends the presence changes gathered since the last call.
+    fn send_presence(&self) {
+        let changes = std::mem::take(&mut *self.pending_presence());
+        for part in changes.chunks(USERS_PER_PART) {
+            self.send(self.subjects.presence(), Body::Presence { changes: part.to_vec() });
+        }
+    }
+
     /// Says this node is alive, with its online users.
     fn beat(&self, epoch: u64) {
+        // Changes first: a heartbeat never overtakes them.
+        self.send_presence();
         let online = self.hub.local_online();
         let chunks: Vec<Vec<(String, String)>> = if online.is_empty() {
             vec![Vec::new()]
