@@ -808,7 +808,12 @@ async fn fanout(
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let spaced_cpu = CpuSample::take(&node_pids, &cluster.db.name).since(&cpu_before);
-    // The burst: every send written at once, then the acks read.
+    // The burst: every send written at once, then the acks read. The
+    // database says what the sends wrote: WAL bytes (the server's, so
+    // anything else running on it counts too) and participant rows updated.
+    let db = pg_connect(&cluster.db.url).await?;
+    let wal_before: String = db.query_one("SELECT pg_current_wal_lsn()::text", &[]).await?.get(0);
+    let updates_before = participant_updates(&db).await?;
     let cpu_before = CpuSample::take(&node_pids, &cluster.db.name);
     let burst_start = unix_micros();
     for b in 0..burst as u64 {
@@ -833,6 +838,13 @@ async fn fanout(
     let burst_complete = progress.wait(burst_tags.clone(), Duration::from_secs(180)).await;
     let burst_cpu = CpuSample::take(&node_pids, &cluster.db.name).since(&cpu_before);
     let (last_ack, unacked) = tokio::time::timeout(Duration::from_secs(30), acked).await??;
+    let wal_bytes: f64 = db
+        .query_one("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::float8", &[&wal_before])
+        .await?
+        .get(0);
+    // Backends report their counts within a second or so.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let participant_rows = participant_updates(&db).await? - updates_before;
     anyhow::ensure!(unacked == 0, "fan-out burst: {unacked} of {burst} sends not acknowledged");
     let burst_acked_ms = last_ack.saturating_sub(burst_start) as f64 / 1000.0;
     let burst_seconds = progress.span(burst_tags).1.saturating_sub(burst_start) as f64 / 1e6;
@@ -911,6 +923,8 @@ async fn fanout(
         Figure::new("burst: time until the last receiver had them all", burst_seconds * 1000.0, "ms"),
         Figure::new("burst: time until the sender had every ack", burst_acked_ms, "ms"),
         Figure::new("burst: deliveries", deliveries_per_second, "deliveries/s"),
+        Figure::new("burst: WAL written per send (whole server)", wal_bytes / burst.max(1) as f64 / 1e6, "MB"),
+        Figure::new("burst: participant rows updated per send", participant_rows / burst.max(1) as f64, "rows"),
         Figure::new("receivers that got every message", complete as f64, "sockets"),
         Figure::new("deliveries", deliveries as f64, "receipts"),
         Figure::new("deliveries expected", expected as f64, "receipts"),
@@ -948,6 +962,17 @@ async fn fanout(
         deliveries_per_second,
         all_delivered,
     })
+}
+
+/// Participant rows updated so far in the database `db` is connected to.
+async fn participant_updates(db: &tokio_postgres::Client) -> anyhow::Result<f64> {
+    Ok(db
+        .query_one(
+            "SELECT coalesce(sum(n_tup_upd), 0)::float8 FROM pg_stat_user_tables WHERE relname = 'participants'",
+            &[],
+        )
+        .await?
+        .get(0))
 }
 
 /// What the fan-out workers have reported.
