@@ -195,6 +195,46 @@ pub(crate) async fn latency(
     pairs: usize,
     seconds: u64,
 ) -> anyhow::Result<LatencyResult> {
+    let measured = latency_histogram(system, rate, pairs, seconds).await?;
+    let (h, sent, got) = (measured.histogram, measured.sent, measured.delivered);
+    let mut figures = vec![
+        Figure::new("offered rate", rate as f64, "messages/s"),
+        Figure::new("sent", sent as f64, "messages"),
+        Figure::new("delivered", got as f64, "messages"),
+    ];
+    figures.extend(latency_figures("send→receive", &h));
+    let scenario = format!("{}-latency-{rate}", system.name());
+    let plot = format!("{scenario}.svg");
+    plot::percentiles(
+        &format!("{out}/{plot}"),
+        &format!("{}: send→receive latency at {rate} messages/s", system.name()),
+        &[("send→receive".into(), h.clone())],
+    )?;
+    let run = Run {
+        scenario,
+        parameters: json!({ "system": system.name(), "rate": rate, "pairs": pairs, "seconds": seconds }),
+        figures,
+        plots: vec![plot],
+    };
+    Ok(LatencyResult { run, histogram: h })
+}
+
+/// What `latency_histogram` measured.
+pub(crate) struct LatencyMeasure {
+    pub(crate) histogram: Histogram<u64>,
+    pub(crate) sent: u64,
+    pub(crate) delivered: u64,
+}
+
+/// The body of `latency`, with no report: the send→receive histogram and
+/// the messages sent and delivered. `System::join` decides where each
+/// member connects (the receiver `…-b` joins first, then the sender `…-a`).
+pub(crate) async fn latency_histogram(
+    system: &dyn System,
+    rate: u64,
+    pairs: usize,
+    seconds: u64,
+) -> anyhow::Result<LatencyMeasure> {
     let id = run_id();
     let received = Arc::new(Mutex::new(histogram()));
     let delivered = Arc::new(AtomicU64::new(0));
@@ -239,27 +279,7 @@ pub(crate) async fn latency(
     }
     drop(idle_outboxes);
     let h = received.lock().map(|h| h.clone()).unwrap_or_else(|_| histogram());
-    let got = delivered.load(Ordering::Relaxed);
-    let mut figures = vec![
-        Figure::new("offered rate", rate as f64, "messages/s"),
-        Figure::new("sent", sent as f64, "messages"),
-        Figure::new("delivered", got as f64, "messages"),
-    ];
-    figures.extend(latency_figures("send→receive", &h));
-    let scenario = format!("{}-latency-{rate}", system.name());
-    let plot = format!("{scenario}.svg");
-    plot::percentiles(
-        &format!("{out}/{plot}"),
-        &format!("{}: send→receive latency at {rate} messages/s", system.name()),
-        &[("send→receive".into(), h.clone())],
-    )?;
-    let run = Run {
-        scenario,
-        parameters: json!({ "system": system.name(), "rate": rate, "pairs": pairs, "seconds": seconds }),
-        figures,
-        plots: vec![plot],
-    };
-    Ok(LatencyResult { run, histogram: h })
+    Ok(LatencyMeasure { histogram: h, sent, delivered: delivered.load(Ordering::Relaxed) })
 }
 
 /// One offered rate of the throughput scenario.

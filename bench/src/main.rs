@@ -7,6 +7,7 @@
 
 mod ceiling;
 mod client;
+mod cluster;
 mod compare;
 mod ejabberd;
 mod plot;
@@ -138,6 +139,49 @@ enum Scenario {
         #[arg(long, default_value_t = 5000)]
         count: usize,
     },
+    /// Chinwag as a cluster on PostgreSQL + NATS: ingest through 1 and 2
+    /// nodes against PostgreSQL's own ceiling, send→receive across nodes,
+    /// fan-out to a room split over two nodes.
+    Cluster {
+        /// Small sizes (a few seconds).
+        #[arg(long)]
+        quick: bool,
+        /// A PostgreSQL URL allowed to create databases (the run's own, dropped at the end).
+        #[arg(long, default_value = cluster::ADMIN_URL)]
+        database_url: String,
+        #[arg(long, default_value = cluster::NATS_URL)]
+        nats_url: String,
+        /// Fan-out room size (receivers).
+        #[arg(long)]
+        members: Option<usize>,
+        /// REST ingest clients.
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Latency: offered messages/s.
+        #[arg(long)]
+        rate: Option<u64>,
+        /// Seconds per ingest and latency measurement.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
+    /// A cluster fan-out worker: receivers of one room on one node.
+    #[command(hide = true)]
+    FanoutWorker {
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long)]
+        secret: String,
+        #[arg(long = "app")]
+        domain: String,
+        #[arg(long)]
+        room: String,
+        #[arg(long)]
+        prefix: String,
+        #[arg(long)]
+        first: usize,
+        #[arg(long)]
+        count: usize,
+    },
     /// The ceiling server itself (started by the bench in its own process).
     #[command(hide = true)]
     CeilingServer {
@@ -260,6 +304,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             return compare::hold(system.as_ref(), first, count).await;
         }
+        Scenario::FanoutWorker { endpoint, secret, domain, room, prefix, first, count } => {
+            loopback_only(&endpoint)?;
+            let target = client::Target::new(&endpoint, &domain, &secret);
+            return cluster::fanout_worker(target, room, prefix, first, count).await;
+        }
         _ => {}
     }
     std::fs::create_dir_all(out)?;
@@ -297,7 +346,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let running = Running::start(system, &setup).await?;
             save(out, &compare::connections(running.system.as_ref(), count, compare::PER_WORKER).await?.run)?
         }
-        Scenario::CeilingServer { .. } | Scenario::Hold { .. } => {}
+        Scenario::Cluster { quick, database_url, nats_url, members, clients, rate, seconds } => {
+            anyhow::ensure!(setup.named.is_none(), "the cluster scenario starts its own nodes (no --url)");
+            let mut sizes = cluster::Sizes::new(quick);
+            sizes.members = members.unwrap_or(sizes.members);
+            sizes.clients = clients.unwrap_or(sizes.clients);
+            sizes.rate = rate.unwrap_or(sizes.rate);
+            sizes.seconds = seconds.unwrap_or(sizes.seconds);
+            let place = cluster::Where { bin: &setup.bin, app: &setup.app, admin: &database_url, nats: &nats_url };
+            let (runs, headline) = cluster::cluster(&place, out, &sizes).await?;
+            let mut summary = format!(
+                "# Chinwag as a cluster ({})\n\nTwo nodes on one PostgreSQL database, NATS between them; every figure from this one run. See bench/README.md.\n\n",
+                if quick { "quick form" } else { "full form" }
+            );
+            summary.push_str(&cluster::headline_table(&headline));
+            summary.push('\n');
+            for run in &runs {
+                save(out, run)?;
+                summary.push_str(&report::markdown(run));
+                summary.push('\n');
+            }
+            std::fs::write(format!("{out}/cluster-summary.md"), summary)?;
+            anyhow::ensure!(headline.all_delivered, "fan-out: not every receiver got every message");
+        }
+        Scenario::CeilingServer { .. } | Scenario::Hold { .. } | Scenario::FanoutWorker { .. } => {}
     }
     Ok(())
 }

@@ -35,10 +35,24 @@ pub(crate) fn default_binary() -> PathBuf {
 
 impl Server {
     pub(crate) fn start(bin: &PathBuf, extra: &[&str]) -> anyhow::Result<Server> {
+        Self::start_with(bin, extra, None, Stdio::null())
+    }
+
+    /// [`Server::start`], for a node joining a database whose app another
+    /// node created: it prints no key, so `key` is that node's. `stderr`
+    /// takes the node's log.
+    pub(crate) fn start_with(
+        bin: &PathBuf,
+        extra: &[&str],
+        key: Option<&str>,
+        stderr: Stdio,
+    ) -> anyhow::Result<Server> {
+        // Several nodes may start in one process: each has its own directory.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "chinwag-bench-{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir)?;
         let started = Instant::now();
@@ -57,13 +71,13 @@ impl Server {
             .env("CHINWAG_USER_RATE_LIMIT_PER_SECOND", "100000000")
             .env("CHINWAG_USER_RATE_LIMIT_BURST", "100000000")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .map_err(|e| {
                 anyhow::anyhow!("cannot start {}: {e} (build it with cargo build --release -p chinwag)", bin.display())
             })?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-        let mut key = String::new();
+        let mut key = key.unwrap_or_default().to_owned();
         let mut base = String::new();
         for line in BufReader::new(stdout).lines() {
             let line = line?;

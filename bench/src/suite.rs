@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::cluster;
 use crate::compare;
 use crate::plot;
 use crate::report::{self, Figure, Run};
@@ -195,6 +196,25 @@ pub(crate) async fn all(setup: &Setup, out: &str, quick: bool) -> anyhow::Result
         row(&mut comparisons, &format!("{count} idle connections: time to connect"), "s", time);
     }
 
+    // The cluster (PostgreSQL + NATS), when both answer here.
+    let place = cluster::Where { bin: &setup.bin, app: &setup.app, admin: cluster::ADMIN_URL, nats: cluster::NATS_URL };
+    let mut cluster_section = String::from("## Cluster (2 nodes on PostgreSQL + NATS)\n\n");
+    let mut cluster_delivered = true;
+    match cluster::reachable(&place).await {
+        Err(e) if setup.named.is_none() => {
+            println!("cluster: skipped: {e}");
+            let _ = writeln!(cluster_section, "Skipped: {e}.");
+        }
+        Err(_) => cluster_section.push_str("Skipped: `--url` names one server.\n"),
+        Ok(()) if setup.named.is_some() => cluster_section.push_str("Skipped: `--url` names one server.\n"),
+        Ok(()) => {
+            let (cluster_runs, headline) = cluster::cluster(&place, out, &cluster::Sizes::new(quick)).await?;
+            cluster_section.push_str(&cluster::headline_table(&headline));
+            cluster_delivered = headline.all_delivered;
+            runs.extend(cluster_runs);
+        }
+    }
+
     let labels: Vec<String> = sizes.fanout_members.iter().map(|m| format!("{m} members")).collect();
     plot::bars(
         &format!("{out}/fanout.svg"),
@@ -215,12 +235,15 @@ pub(crate) async fn all(setup: &Setup, out: &str, quick: bool) -> anyhow::Result
     summary.push_str("\n![fan-out](fanout.svg)\n\n");
     summary.push_str(&storage_table);
     summary.push('\n');
+    summary.push_str(&cluster_section);
+    summary.push('\n');
     for run in &runs {
         save(out, run)?;
         summary.push_str(&report::markdown(run));
         summary.push('\n');
     }
     std::fs::write(format!("{out}/summary.md"), summary)?;
+    anyhow::ensure!(cluster_delivered, "cluster fan-out: not every receiver got every message");
     Ok(())
 }
 

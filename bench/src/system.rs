@@ -93,7 +93,7 @@ impl Outbox for ChinwagOutbox {
 /// load client shares the server's two cores, so it scans instead of
 /// parsing whole frames (as the XMPP and ceiling clients do): the bench
 /// sends messages whose only custom field is `t`, and edits none.
-fn chinwag_tags(text: &str) -> Vec<u64> {
+pub(crate) fn chinwag_tags(text: &str) -> Vec<u64> {
     if !text.contains("\"message.created\"") {
         return Vec::new();
     }
