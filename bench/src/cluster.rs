@@ -31,7 +31,7 @@ use crate::client::Target;
 use crate::compare::{self, SOURCES};
 use crate::plot;
 use crate::report::{Figure, Run};
-use crate::scenarios::{histogram, latency_figures, run_id};
+use crate::scenarios::{histogram, latency_figures, rest_sends_until, run_id};
 use crate::server::Server;
 use crate::system::{Chinwag, Held, Member, System, chinwag_tags};
 
@@ -480,22 +480,7 @@ async fn rest_ingest_spread(
     for c in 0..clients {
         let target = targets[c % targets.len()].clone();
         let mine: Vec<(String, String)> = all.iter().skip(c % conversations).step_by(clients.max(1)).cloned().collect();
-        let acks = acks.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut sent = 0u64;
-            while Instant::now() < deadline {
-                let (cid, sender) = &mine[sent as usize % mine.len()];
-                let t0 = Instant::now();
-                let body = json!([{ "type": "UserMessage", "sender": sender, "text": format!("rest load {c}-{sent}"),
-                    "idempotencyKey": format!("c{c}-{sent}") }]);
-                target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
-                if let Ok(mut h) = acks.lock() {
-                    let _ = h.record((t0.elapsed().as_micros() as u64).max(1));
-                }
-                sent += 1;
-            }
-            anyhow::Ok(sent)
-        }));
+        tasks.push(tokio::spawn(rest_sends_until(target, c, mine, deadline, acks.clone())));
     }
     let mut sends = 0;
     for t in tasks {

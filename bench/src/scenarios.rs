@@ -94,6 +94,31 @@ pub(crate) async fn ws_ingest(target: &Target, out: &str, senders: usize, second
     })
 }
 
+/// One load client's REST sends until `deadline`, one message per request,
+/// going round its (conversation, sender) pairs; each ack's latency goes
+/// into `acks`. Answers how many were sent.
+pub(crate) async fn rest_sends_until(
+    target: Target,
+    client: usize,
+    pairs: Vec<(String, String)>,
+    deadline: Instant,
+    acks: Arc<Mutex<Histogram<u64>>>,
+) -> anyhow::Result<u64> {
+    let mut sent = 0u64;
+    while Instant::now() < deadline {
+        let (cid, sender) = &pairs[sent as usize % pairs.len()];
+        let t0 = Instant::now();
+        let body = json!([{ "type": "UserMessage", "sender": sender, "text": format!("rest load {client}-{sent}"),
+            "idempotencyKey": format!("c{client}-{sent}") }]);
+        target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
+        if let Ok(mut h) = acks.lock() {
+            let _ = h.record((t0.elapsed().as_micros() as u64).max(1));
+        }
+        sent += 1;
+    }
+    Ok(sent)
+}
+
 /// One REST send per request from `clients` concurrent clients.
 pub(crate) async fn rest_ingest(target: &Target, out: &str, clients: usize, seconds: u64) -> anyhow::Result<Run> {
     let id = run_id();
@@ -105,21 +130,8 @@ pub(crate) async fn rest_ingest(target: &Target, out: &str, clients: usize, seco
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (target, acks, cid, a) = (target.clone(), acks.clone(), cid.clone(), a.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut sent = 0u64;
-            while Instant::now() < deadline {
-                let t0 = Instant::now();
-                let body = json!([{ "type": "UserMessage", "sender": a, "text": format!("rest load {c}-{sent}"),
-                    "idempotencyKey": format!("c{c}-{sent}") }]);
-                target.rest(reqwest::Method::POST, &format!("/conversations/{cid}/messages"), body).await?;
-                if let Ok(mut h) = acks.lock() {
-                    let _ = h.record((t0.elapsed().as_micros() as u64).max(1));
-                }
-                sent += 1;
-            }
-            anyhow::Ok(sent)
-        }));
+        let pairs = vec![(cid.clone(), a.clone())];
+        tasks.push(tokio::spawn(rest_sends_until(target.clone(), c, pairs, deadline, acks.clone())));
     }
     let mut total = 0;
     for t in tasks {
